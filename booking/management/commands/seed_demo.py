@@ -1,0 +1,190 @@
+"""Demo data for `make run`: consultation types, practitioners, hours, bookings, staff logins.
+
+Idempotent: running it again changes nothing that is already there. Other apps extend the demo
+by providing a `seed_demo()` function in their own `demo.py`, which this command calls.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import time, timedelta
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from booking.models import ClinicClosure, ConsultationType, Practitioner, TimeOff, WorkingHours
+
+DEMO_PASSWORD = "demo-clinic-2026"
+VIDEO_ROOT = "https://video.riverside-joint.example/room/"
+
+TYPES = [
+    {
+        "slug": "initial-consultation",
+        "name": "Initial pain-management consultation",
+        "description": "A first visit for joint pain: we listen, examine the joint, review any "
+        "imaging and explain your options.",
+        "duration_minutes": 60,
+        "buffer_after_minutes": 15,
+        "display_order": 1,
+    },
+    {
+        "slug": "regenerative-consultation",
+        "name": "Regenerative-therapy consultation",
+        "description": "For patients who want to know whether a regenerative treatment such as "
+        "stem cell therapy could suit them: what it involves, what is known and what is not.",
+        "duration_minutes": 45,
+        "buffer_after_minutes": 15,
+        "requires_approval": True,
+        "display_order": 2,
+    },
+    {
+        "slug": "follow-up",
+        "name": "Follow-up visit",
+        "description": "A check on how you are doing after a treatment or a change of plan.",
+        "duration_minutes": 30,
+        "display_order": 3,
+    },
+    {
+        "slug": "video-consultation",
+        "name": "Video consultation",
+        "description": "A conversation with a clinician from home, for questions and follow-up "
+        "that need no examination.",
+        "duration_minutes": 30,
+        "mode": ConsultationType.Mode.VIDEO,
+        "display_order": 4,
+    },
+]
+
+PRACTITIONERS = [
+    {
+        "username": "dr.patel",
+        "display_name": "Dr. Anika Patel",
+        "credentials": "MD, pain medicine",
+        "bio": "Treats knee, hip and shoulder pain; special interest in osteoarthritis.",
+        "types": [
+            "initial-consultation",
+            "regenerative-consultation",
+            "follow-up",
+            "video-consultation",
+        ],
+        "hours": [(d, time(9), time(12, 30)) for d in range(5)]
+        + [(d, time(13, 30), time(17)) for d in range(5)],
+    },
+    {
+        "username": "dr.okafor",
+        "display_name": "Dr. Daniel Okafor",
+        "credentials": "DO, sports and regenerative medicine",
+        "bio": "Works with injuries and overuse problems such as tendonitis and bursitis.",
+        "types": ["initial-consultation", "regenerative-consultation", "follow-up"],
+        "hours": [(d, time(8, 30), time(12)) for d in (0, 1, 2, 3)]
+        + [(d, time(13), time(16, 30)) for d in (0, 1, 2, 3)],
+    },
+    {
+        "username": "pa.nguyen",
+        "display_name": "Laura Nguyen",
+        "credentials": "PA-C",
+        "bio": "Sees follow-up and video visits and helps patients plan their care.",
+        "types": ["follow-up", "video-consultation"],
+        "hours": [(d, time(10), time(18)) for d in (1, 2, 3, 4)],
+    },
+]
+
+STAFF = [
+    ("reception", "Reception", "Rosa", "Front desk"),
+    ("manager", "Clinic manager", "Morgan", "Manager"),
+    ("editor", "Content editor", "Evan", "Editor"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo content and staff logins (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        types = {}
+        for spec in TYPES:
+            spec = dict(spec)
+            slug = spec.pop("slug")
+            types[slug], _ = ConsultationType.objects.get_or_create(slug=slug, defaults=spec)
+
+        logins = []
+        for spec in PRACTITIONERS:
+            user, created = User.objects.get_or_create(
+                username=spec["username"],
+                defaults={"is_staff": True, "first_name": spec["display_name"]},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            logins.append((spec["username"], "Clinician"))
+            practitioner, created = Practitioner.objects.get_or_create(
+                user=user,
+                defaults={
+                    "display_name": spec["display_name"],
+                    "credentials": spec["credentials"],
+                    "bio": spec["bio"],
+                    "video_room_url": VIDEO_ROOT + spec["username"].replace(".", "-"),
+                },
+            )
+            if created:
+                practitioner.consultation_types.set([types[s] for s in spec["types"]])
+                for weekday, start, end in spec["hours"]:
+                    WorkingHours.objects.create(
+                        practitioner=practitioner, weekday=weekday, start_time=start, end_time=end
+                    )
+
+        for username, role, first, last in STAFF:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"is_staff": True, "first_name": first, "last_name": last},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            logins.append((username, role))
+
+        self._seed_schedule(types)
+        for config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            module.seed_demo(stdout=self.stdout)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Staff logins (password for all: {DEMO_PASSWORD}):"
+            )
+        )
+        for username, role in logins:
+            self.stdout.write(f"  {username:<12} {role}")
+
+    def _seed_schedule(self, types) -> None:
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        okafor = Practitioner.objects.get(user__username="dr.okafor")
+        if not TimeOff.objects.filter(practitioner=okafor).exists():
+            day = today + timedelta(days=10)
+            TimeOff.objects.create(
+                practitioner=okafor,
+                start=timezone.make_aware(timezone.datetime.combine(day, time(0))),
+                end=timezone.make_aware(
+                    timezone.datetime.combine(day + timedelta(days=2), time(0))
+                ),
+                reason="Conference",
+            )
+        year = today.year if today < today.replace(month=12, day=25) else today.year + 1
+        ClinicClosure.objects.get_or_create(
+            name="Christmas Day",
+            defaults={
+                "start_date": today.replace(year=year, month=12, day=25),
+                "end_date": today.replace(year=year, month=12, day=25),
+            },
+        )
+        from booking.demo_bookings import seed_bookings
+
+        seed_bookings(types)

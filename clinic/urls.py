@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from clinic import views
+from clinic.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path("learn/", include("education.urls")),
+    path("", include("booking.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler500 = "clinic.views.server_error"
+
+admin.site.site_header = "Clinic back office"
+admin.site.site_title = "Clinic back office"
+admin.site.index_title = "Today at the clinic"

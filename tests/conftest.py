@@ -1,0 +1,80 @@
+"""Shared test set-up: hypothesis profiles, real-service markers, the CI skip policy, factories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings as django_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+from clinic.celery_app import app as celery_app
+
+# A loaded 2-core CI machine must not turn slow examples into failures; derandomised so a
+# red run can be replayed.
+hypothesis_settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    max_examples=60,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.register_profile(
+    "dev",
+    deadline=None,
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _skip_reason_for(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("postgres") and not django_settings.IS_POSTGRES:
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if item.get_closest_marker("redis") and not django_settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        return "needs Chromium at /usr/bin/chromium (apt-get install chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        reason = _skip_reason_for(item)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    """CI's skip policy: CI_SKIP_POLICY=none fails every skip; =services allows only skips of
+    tests marked as needing PostgreSQL or Redis. Unset (a developer's run): skips are fine."""
+    outcome = yield
+    report = outcome.get_result()
+    policy = os.environ.get("CI_SKIP_POLICY", "")
+    if not policy or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    allowed = policy == "services" and (
+        item.get_closest_marker("postgres") or item.get_closest_marker("redis")
+    )
+    if not allowed:
+        report.outcome = "failed"
+        report.longrepr = f"Skipped, which CI_SKIP_POLICY={policy} forbids: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process unless a test starts a real worker (it turns this off itself)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
