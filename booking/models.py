@@ -17,6 +17,19 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 
+class Joint(models.TextChoices):
+    """Where it hurts: used by the booking form's intake and to match education articles."""
+
+    KNEE = "knee", "Knee"
+    HIP = "hip", "Hip"
+    SHOULDER = "shoulder", "Shoulder"
+    ANKLE_FOOT = "ankle_foot", "Ankle or foot"
+    HAND_WRIST = "hand_wrist", "Hand or wrist"
+    ELBOW = "elbow", "Elbow"
+    BACK_NECK = "back_neck", "Back or neck"
+    OTHER = "other", "Other or not sure"
+
+
 def validate_reminder_offsets(value: str) -> None:
     try:
         hours = [float(part) for part in value.split(",") if part.strip()]
@@ -363,7 +376,7 @@ class Intake(models.Model):
         YEARS = "years", "More than a year"
 
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="intake")
-    joints = models.JSONField(default=list, blank=True)
+    joints = models.JSONField(default=list, blank=True, help_text="Joint values (see Joint).")
     note = models.TextField(blank=True, max_length=1000)
     pain_score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]

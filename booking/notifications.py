@@ -57,3 +57,9 @@ def appointment_rescheduled(appointment: Appointment, *, previous_start: datetim
 def appointment_cancelled(appointment: Appointment, *, notify_patient: bool = True) -> None:
     kinds = [Kind.CANCELLED, Kind.STAFF_CANCELLED] if notify_patient else [Kind.STAFF_CANCELLED]
     _queue(appointment, *kinds)
+
+
+def manage_links_requested(appointments: list[Appointment]) -> None:
+    """A patient asked for their links again ("lost your link?")."""
+    for appointment in appointments:
+        _queue(appointment, Kind.MANAGE_LINK)

@@ -482,3 +482,27 @@ def _record_history(appointment: Appointment, acting_user, reason: str) -> None:
         history_user=user,
         history_change_reason=reason,
     )
+
+
+# --- Intake questionnaire (patient journey) -------------------------------------------------
+
+
+def intake_update(*, appointment: Appointment, answers: dict) -> Intake:
+    """Save the pre-visit questionnaire's answers to the visit's intake."""
+    raise NotImplementedError
+
+
+# --- Manage links (patient journey) ----------------------------------------------------------
+
+
+def manage_links_resend(*, email: str) -> None:
+    """E-mail fresh manage links for the open visits booked with this address (if any)."""
+    raise NotImplementedError
+
+
+# --- Patients (staff) ------------------------------------------------------------------------
+
+
+def patient_merge(*, keep: Patient, duplicate: Patient, acting_user: AbstractBaseUser) -> Patient:
+    """Move the duplicate's appointments to `keep` and delete the duplicate."""
+    raise NotImplementedError
