@@ -21,3 +21,19 @@ def start(request: HttpRequest) -> HttpResponse:
 def choose_time(request: HttpRequest, type_slug: str) -> HttpResponse:
     consultation_type = get_object_or_404(ConsultationType.objects.active(), slug=type_slug)
     return render(request, "booking/choose_time.html", {"consultation_type": consultation_type})
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    raise NotImplementedError
+
+
+def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
+    raise NotImplementedError
+
+
+def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
+    raise NotImplementedError
+
+
+def lost_link(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError

@@ -1,0 +1,19 @@
+"""Absolute links for emails and calendar files (built outside any request)."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from booking.models import Appointment
+from booking.tokens import manage_token
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def manage_url(appointment: Appointment) -> str:
+    return absolute(reverse("booking:manage", args=[manage_token(appointment)]))
+
+
+def questionnaire_url(appointment: Appointment) -> str:
+    return absolute(reverse("booking:questionnaire", args=[manage_token(appointment)]))
