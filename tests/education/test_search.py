@@ -29,7 +29,7 @@ def test_search_uses_full_text_stemming_on_postgres(three_matches):
 
 
 def test_search_page_shows_ranked_results(client, three_matches, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         response = client.get(reverse("education:search"), {"q": "cartilage"})
 
     body = response.content.decode()

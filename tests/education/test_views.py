@@ -107,7 +107,7 @@ def test_article_list_runs_in_fixed_queries(client, django_assert_max_num_querie
     for i in range(count):
         ArticleFactory(topic=topics[i % 3])
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = client.get(reverse("education:article_list"))
 
     assert response.status_code == 200
@@ -118,7 +118,7 @@ def test_topic_detail_runs_in_fixed_queries(client, django_assert_max_num_querie
     topic = TopicFactory()
     ArticleFactory.create_batch(count, topic=topic)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = client.get(topic.get_absolute_url())
 
     assert response.status_code == 200
@@ -134,7 +134,7 @@ def test_article_detail_runs_in_fixed_queries(client, django_assert_max_num_quer
     others = ArticleFactory.create_batch(count)
     article = ArticleFactory(related=others, consultation_type=ConsultationTypeFactory())
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         response = client.get(article.get_absolute_url())
 
     assert response.status_code == 200
@@ -257,3 +257,13 @@ def test_article_published_without_medical_review_is_refused():
         article.full_clean()
 
     assert {"medical_reviewer", "last_reviewed_on"} <= set(excinfo.value.message_dict)
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_feed_and_sitemap_run_in_fixed_queries(client, django_assert_max_num_queries, count):
+    ArticleFactory.create_batch(count)
+
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("education:feed")).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get("/sitemap.xml").status_code == 200
