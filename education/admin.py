@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -111,6 +112,18 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["css/education.css"]}
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if request.method == "GET" and "review" not in request.GET:
+            due = Article.objects.due_for_review().count()
+            if due:
+                messages.warning(
+                    request,
+                    f"{due} article(s) are due for medical re-review (never reviewed, or "
+                    f"reviewed more than {settings.EDUCATION_REVIEW_MAX_AGE_DAYS} days ago). "
+                    "Use the “By medical review” filter to list them.",
+                )
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = ["rendered_preview"]

@@ -91,7 +91,7 @@ def test_regenerative_articles_say_the_treatment_is_still_studied():
             assert "not a cure" in text or "promise" in text
 
 
-def test_fresh_install_has_starter_articles_as_unreviewed_drafts():
+def test_fresh_install_has_starter_articles_as_unreviewed_drafts(fresh_install):
     articles = Article.objects.filter(slug__in=[s.slug for s in STARTERS])
 
     assert articles.count() == len(STARTERS)
@@ -100,7 +100,7 @@ def test_fresh_install_has_starter_articles_as_unreviewed_drafts():
     assert not Article.objects.published().exists()
 
 
-def test_seed_demo_publishes_starters_under_placeholder_reviewer_once():
+def test_seed_demo_publishes_starters_under_placeholder_reviewer_once(fresh_install):
     ConsultationTypeFactory(slug="regenerative-consultation")
     out = io.StringIO()
 
@@ -118,7 +118,7 @@ def test_seed_demo_publishes_starters_under_placeholder_reviewer_once():
     assert stem_cells.related.exists()
 
 
-def test_seed_demo_leaves_a_really_reviewed_draft_alone():
+def test_seed_demo_leaves_a_really_reviewed_draft_alone(fresh_install):
     article = Article.objects.get(slug="osteoarthritis")
     article.medical_reviewer = "Dr. Real Person, MD"
     article.save()
@@ -128,3 +128,11 @@ def test_seed_demo_leaves_a_really_reviewed_draft_alone():
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
     assert article.medical_reviewer == "Dr. Real Person, MD"
+
+
+def test_seed_demo_on_an_empty_library_creates_and_publishes_the_starters():
+    Article.objects.all().delete()
+
+    seed_demo(stdout=io.StringIO())
+
+    assert Article.objects.published().count() == len(STARTERS)
