@@ -6,8 +6,9 @@ Each runs in a fixed number of queries, however many articles there are.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from booking.models import Joint
 from education.models import Article, Topic
@@ -29,16 +30,29 @@ def articles_for_joints(joints: list[str], *, limit: int = 3) -> list[Article]:
     )
 
 
-def _published_for_lists():
-    return Article.objects.published().select_related("topic").order_by("-published_at", "title")
+def _published_for_lists(*, now=None):
+    return (
+        Article.objects.published(now=now)
+        .select_related("topic")
+        .order_by("-published_at", "title")
+    )
 
 
-def topic_list_with_articles() -> list[Topic]:
-    """Topics that have published articles, each with `live_articles`, newest first."""
-    topics = Topic.objects.filter(
-        pk__in=Article.objects.published().values("topic")
-    ).prefetch_related(
-        Prefetch("articles", queryset=_published_for_lists(), to_attr="live_articles")
+def topic_list_with_articles(*, per_topic: int = 6) -> list[Topic]:
+    """Topics that have published articles, each with its newest `live_articles` (at most
+    `per_topic`) and `live_count`, the number of its published articles."""
+    now = timezone.now()
+    live = Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=now)
+    topics = (
+        Topic.objects.annotate(live_count=Count("articles", filter=live))
+        .filter(live_count__gt=0)
+        .prefetch_related(
+            Prefetch(
+                "articles",
+                queryset=_published_for_lists(now=now)[:per_topic],
+                to_attr="live_articles",
+            )
+        )
     )
     return list(topics)
 

@@ -88,6 +88,17 @@ def test_scheduled_article_goes_live_when_its_time_comes(client):
     assert client.get(article.get_absolute_url()).status_code == 200
 
 
+def test_article_list_shows_newest_per_topic_and_links_to_the_rest(client):
+    topic = TopicFactory(name="Knees")
+    ArticleFactory.create_batch(8, topic=topic)
+    ArticleFactory(topic=topic, draft=True)
+
+    body = client.get(reverse("education:article_list")).content.decode()
+
+    assert body.count('class="card h-100 education-card"') == 6
+    assert f'href="{topic.get_absolute_url()}">See all 8 articles about knees' in body
+
+
 def test_article_list_hides_drafts_and_future_articles(client):
     live = ArticleFactory(title="Live article about knees")
     ArticleFactory(title="Draft article about hips", draft=True)
