@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
-from django.http import Http404
 from django.utils import timezone
 
 from booking.models import Joint
@@ -57,29 +56,26 @@ def topic_list_with_articles(*, per_topic: int = 6) -> list[Topic]:
     return list(topics)
 
 
-def topic_get_with_articles(*, slug: str) -> tuple[Topic, list[Article]]:
-    """A topic and its published articles; 404 when the topic does not exist."""
+def topic_get_with_articles(*, slug: str) -> tuple[Topic | None, list[Article]]:
+    """A topic and its published articles; (None, []) when the topic does not exist."""
     topic = Topic.objects.filter(slug=slug).first()
     if topic is None:
-        raise Http404("No such topic.")
+        return None, []
     return topic, list(_published_for_lists().filter(topic=topic))
 
 
-def article_get_for_reader(*, slug: str, can_preview: bool) -> Article:
+def article_get_for_reader(*, slug: str, can_preview: bool) -> Article | None:
     """The article with its topic, booking link and live related articles.
 
     The public sees only live articles; staff who may view articles also see drafts and
-    scheduled ones (a preview). Anything else is a 404, so drafts do not reveal they exist.
+    scheduled ones (a preview). Anything else is None: a draft does not reveal it exists.
     """
     articles = Article.objects.select_related("topic", "consultation_type").prefetch_related(
         Prefetch("related", queryset=_published_for_lists(), to_attr="live_related")
     )
     if not can_preview:
         articles = articles.published()
-    article = articles.filter(slug=slug).first()
-    if article is None:
-        raise Http404("No such article.")
-    return article
+    return articles.filter(slug=slug).first()
 
 
 def article_search(query: str) -> list[Article]:

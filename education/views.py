@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -40,6 +40,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic, articles = selectors.topic_get_with_articles(slug=slug)
+    if topic is None:
+        raise Http404("No such topic.")
     return render(
         request,
         "education/topic_detail.html",
@@ -54,6 +56,8 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get_for_reader(slug=slug, can_preview=_can_preview(request))
+    if article is None:
+        raise Http404("No such article.")
     preview = not article.is_live
     response = render(
         request,
