@@ -188,6 +188,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Education articles last medically reviewed longer ago than this are flagged for re-review.
+EDUCATION_REVIEW_MAX_AGE_DAYS = int(os.environ.get("EDUCATION_REVIEW_MAX_AGE_DAYS", "365"))
 REMINDER_SCAN_INTERVAL_SECONDS = int(os.environ.get("REMINDER_SCAN_INTERVAL_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     "scan-due-messages": {

@@ -1,0 +1,195 @@
+"""The patient-education library: topics and medically reviewed articles written in Markdown."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+
+from booking.models import Joint
+from education.markup import render_markdown
+
+# Paths the app serves itself under /learn/: an article with one of these slugs would be
+# unreachable (or would hide the page), so the slug is refused.
+RESERVED_SLUGS = frozenset({"feed", "search", "topics"})
+WORDS_PER_MINUTE = 200
+
+
+def validate_not_reserved_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            "“%(value)s” is used by the site itself; choose another slug.",
+            code="reserved_slug",
+            params={"value": value},
+        )
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True, help_text="One or two sentences shown on /learn/.")
+    display_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("education:topic_detail", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, *, now=None) -> ArticleQuerySet:
+        """Live for the public: published, and the publish date has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def due_for_review(self, *, today=None) -> ArticleQuerySet:
+        """Never reviewed, or last reviewed longer ago than EDUCATION_REVIEW_MAX_AGE_DAYS."""
+        today = today or timezone.localdate()
+        cutoff = today - timedelta(days=settings.EDUCATION_REVIEW_MAX_AGE_DAYS)
+        return self.filter(
+            models.Q(last_reviewed_on__isnull=True) | models.Q(last_reviewed_on__lt=cutoff)
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(
+        unique=True,
+        max_length=160,
+        validators=[validate_not_reserved_slug],
+        help_text="The article's address: /learn/<slug>/. Changing it breaks existing links.",
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="articles")
+    summary = models.CharField(
+        max_length=300,
+        help_text="One or two plain sentences: shown in lists, search results and to search "
+        "engines.",
+    )
+    body = models.TextField(
+        help_text="Markdown. Use ## for section headings. Raw HTML and scripts are removed."
+    )
+    image = models.ImageField(upload_to="education/", blank=True)
+    image_alt = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What the image shows, for patients using a screen reader. Required with an "
+        "image.",
+    )
+    author = models.CharField(max_length=120, blank=True, help_text="Name shown as the writer.")
+    medical_reviewer = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The clinician who checked the medical content, with credentials "
+        "(e.g. Dr. Anika Patel, MD).",
+    )
+    last_reviewed_on = models.DateField(
+        null=True, blank=True, help_text="When the medical reviewer last checked the article."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The article goes live at this moment (a future date schedules it).",
+    )
+    related = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="+", verbose_name="related articles"
+    )
+    consultation_type = models.ForeignKey(
+        "booking.ConsultationType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text="The consultation the article's call to book leads to.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-published_at", "title"]
+        permissions = [("publish_article", "Can publish articles")]
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="article_published_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("education:article_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = "Describe the image for patients who cannot see it."
+        if self.status == self.Status.PUBLISHED:
+            if not self.medical_reviewer.strip():
+                errors["medical_reviewer"] = (
+                    "A medical reviewer must check an article before it is published."
+                )
+            if self.last_reviewed_on is None:
+                errors["last_reviewed_on"] = "Enter the date of the medical review."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    @property
+    def reading_minutes(self) -> int:
+        words = len(re.findall(r"\w+", self.body))
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+    @property
+    def review_is_due(self) -> bool:
+        if self.last_reviewed_on is None:
+            return True
+        age = timezone.localdate() - self.last_reviewed_on
+        return age > timedelta(days=settings.EDUCATION_REVIEW_MAX_AGE_DAYS)
+
+
+class ArticleJoint(models.Model):
+    """Which joints an article is about, so the booking journey can suggest it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="joint_tags")
+    joint = models.CharField(max_length=20, choices=Joint.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "joint"], name="article_joint_once")
+        ]
+        indexes = [models.Index(fields=["joint"])]
+
+    def __str__(self) -> str:
+        return self.get_joint_display()

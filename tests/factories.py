@@ -115,3 +115,64 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
         model = TimeOff
 
     practitioner = factory.SubFactory(PractitionerFactory)
+
+
+# --- Education -------------------------------------------------------------------------------
+# Imports stay local to this section so parallel edits to the header do not collide.
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "education.Topic"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    description = "Articles about one part of joint health."
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    """A live article by default; `draft=True` or a future `published_at` for the other states."""
+
+    class Meta:
+        model = "education.Article"
+        skip_postgeneration_save = True
+
+    class Params:
+        draft = factory.Trait(
+            status="draft", published_at=None, medical_reviewer="", last_reviewed_on=None
+        )
+
+    title = factory.Sequence(lambda n: f"Living with sore joints, part {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    topic = factory.SubFactory(TopicFactory)
+    summary = "A short, plain summary of the article."
+    body = "## What it is\n\nA joint is where two bones meet. Pain can make it hard to move."
+    author = "Clinic education team"
+    medical_reviewer = "Dr. Test Reviewer, MD"
+    last_reviewed_on = factory.LazyFunction(lambda: _today() - timedelta(days=30))
+    status = "published"
+    published_at = factory.LazyFunction(lambda: _now() - timedelta(days=1))
+
+    @factory.post_generation
+    def joints(self, create, extracted, **kwargs):
+        if create and extracted:
+            for joint in extracted:
+                self.joint_tags.create(joint=joint)
+
+    @factory.post_generation
+    def related(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.related.set(extracted)

@@ -1,0 +1,15 @@
+from django import forms
+
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchForm(forms.Form):
+    # CharField also refuses NUL bytes (ProhibitNullCharactersValidator) with a clear message.
+    q = forms.CharField(
+        label="Search the articles",
+        max_length=SEARCH_MAX_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": "Please use a shorter search (at most %(limit_value)d characters)."
+        },
+    )
