@@ -115,3 +115,12 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
         model = TimeOff
 
     practitioner = factory.SubFactory(PractitionerFactory)
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "booking.OutboundMessage"
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    kind = "confirmation"
+    scheduled_for = factory.LazyAttribute(lambda o: o.appointment.created_at)
