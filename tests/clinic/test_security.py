@@ -71,7 +71,7 @@ def test_production_settings_harden_cookies_and_transport(tmp_path):
         "'SESSION_COOKIE_SECURE','SESSION_COOKIE_HTTPONLY','SESSION_COOKIE_SAMESITE',"
         "'CSRF_COOKIE_SECURE','SECURE_SSL_REDIRECT','SECURE_HSTS_SECONDS',"
         "'SECURE_HSTS_INCLUDE_SUBDOMAINS','SECURE_PROXY_SSL_HEADER','SECURE_REFERRER_POLICY',"
-        "'SECURE_CONTENT_TYPE_NOSNIFF','LOG_FORMAT','STORAGES']}))"
+        "'SECURE_CONTENT_TYPE_NOSNIFF','LOG_FORMAT','STORAGES','SECURE_REDIRECT_EXEMPT']}))"
     )
     result = _run(["-c", script], PRODUCTION_ENV, tmp_path)
     assert result.returncode == 0, result.stderr
@@ -87,6 +87,7 @@ def test_production_settings_harden_cookies_and_transport(tmp_path):
     assert values["SECURE_REFERRER_POLICY"] == "same-origin"
     assert values["SECURE_CONTENT_TYPE_NOSNIFF"] is True
     assert values["LOG_FORMAT"] == "json"
+    assert values["SECURE_REDIRECT_EXEMPT"] == ["^healthz$"]  # the balancer probes over http
     assert values["STORAGES"]["staticfiles"]["BACKEND"] == (
         "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
