@@ -164,6 +164,10 @@ def endpoint_availability_14(client: Client, ctx: Context) -> bool:
     )
 
 
+def endpoint_booking_page(client: Client, ctx: Context) -> bool:
+    return _ok_get(client, f"/book/{ctx.type_slug}/")
+
+
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -232,9 +236,12 @@ ENDPOINTS: dict[str, EndpointFn] = {
     "search": endpoint_search,
     "availability_day": endpoint_availability_day,
     "availability_14": endpoint_availability_14,
+    "booking_page": endpoint_booking_page,
     "booking": booking_step,
 }
-CAPACITY_DEFAULT = ["article", "availability_day", "availability_14", "booking"]
+# `booking` is one whole patient booking (3 requests: availability, form, POST); `booking_page`
+# is the form page alone, the request comparable to a "booking page" figure.
+CAPACITY_DEFAULT = ["article", "availability_day", "availability_14", "booking_page", "booking"]
 # Patients mostly read; a few check times; fewer book.
 SOAK_MIX_DEFAULT = "article:50,search:15,availability_day:15,availability_14:15,booking:5"
 
@@ -700,6 +707,7 @@ def main(argv: list[str] | None = None) -> int:
         "availability_day": not ctx.practitioner_id,
         "availability_14": not ctx.type_slug,
         "booking": not ctx.type_slug,
+        "booking_page": not ctx.type_slug,
     }
     for name in list(capacity_names):
         if missing.get(name):
