@@ -282,3 +282,19 @@ def test_exception_reporter_filter_is_the_health_data_one():
     from django.views.debug import get_default_exception_reporter_filter
 
     assert isinstance(get_default_exception_reporter_filter(), HealthDataExceptionReporterFilter)
+
+
+def test_production_logs_are_json_lines_on_stdout_without_health_details(tmp_path):
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('booking.services').error("
+        "'intake save failed: %r', {'note': 'swollen left knee', 'pain_score': 9})"
+    )
+    result = _run(["-c", script], PRODUCTION_ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert line["level"] == "ERROR"
+    assert line["logger"] == "booking.services"
+    assert "swollen" not in line["message"]
+    assert "9}" not in line["message"]
+    assert "[redacted]" in line["message"]
