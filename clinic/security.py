@@ -59,3 +59,20 @@ def client_ip(request: HttpRequest) -> str:
         if last:
             return last
     return request.META.get("REMOTE_ADDR", "")
+
+
+# Django's user names are at most 150 characters; axes stores the attempted name in a 255-character
+# column, so a longer one (the login form does not enforce the model's length) made PostgreSQL
+# refuse the lock-out row and the login page answer 500.
+AXES_USERNAME_MAX_LENGTH = 150
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The attempted user name, as axes records it: bounded, without NUL characters."""
+    if credentials:
+        value = credentials.get("username")
+    else:
+        value = getattr(request, "POST", {}).get("username")
+    if value is None:
+        return None
+    return str(value).replace("\x00", "")[:AXES_USERNAME_MAX_LENGTH]

@@ -298,3 +298,26 @@ def test_production_logs_are_json_lines_on_stdout_without_health_details(tmp_pat
     assert "swollen" not in line["message"]
     assert "9}" not in line["message"]
     assert "[redacted]" in line["message"]
+
+
+def test_staff_login_locks_out_after_repeated_failures(client, settings):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="dr.lock")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "dr.lock", "password": "wrong"})
+
+    response = client.post(
+        "/admin/login/", {"username": user.username, "password": "test-password-123"}
+    )
+
+    assert response.status_code in (403, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_axes_records_a_bounded_username():
+    from clinic.security import axes_username
+
+    request = RequestFactory().post("/admin/login/", {"username": "a\x00" + "b" * 5000})
+    assert axes_username(request) == "a" + "b" * 149
+    assert axes_username(request, {"username": "dr.x"}) == "dr.x"
