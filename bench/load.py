@@ -633,6 +633,8 @@ def soak(args: argparse.Namespace, ctx: Context, mix: list[tuple[str, float]], m
         growth = later[-1]["rss_mb"] - later[0]["rss_mb"]
         summary["rss_growth_mb_after_warmup"] = round(growth, 1)
         summary["rss_growth_pct_after_warmup"] = round(100 * growth / later[0]["rss_mb"], 1)
+        # Flat: within allocator noise (a few MB over a few hundred MB of workers).
+        summary["memory_flat"] = growth <= max(args.rss_tolerance_mb, 0.05 * later[0]["rss_mb"])
     for name, row in summary["endpoints"].items():
         print(
             f"  {name:18} n={row['requests']:6}  p50 {row['p50_ms']:7.1f}  "
@@ -641,7 +643,8 @@ def soak(args: argparse.Namespace, ctx: Context, mix: list[tuple[str, float]], m
     print(
         f"  errors {summary['errors']}  double bookings {summary['double_bookings']}  "
         f"appointments created {summary['appointments_created']}  "
-        f"RSS growth after warm-up {summary.get('rss_growth_mb_after_warmup')} MB",
+        f"RSS growth after warm-up {summary.get('rss_growth_mb_after_warmup')} MB "
+        f"(flat: {summary.get('memory_flat')})",
         flush=True,
     )
     return summary
@@ -676,6 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-seconds", type=float, help="Overrides --soak-minutes.")
     parser.add_argument("--soak-rate", type=float, default=100)
     parser.add_argument("--mix", help=f"Soak mix, name:weight,... (default {SOAK_MIX_DEFAULT})")
+    parser.add_argument("--rss-tolerance-mb", type=float, default=8)
     parser.add_argument("--no-seed", dest="seed", action="store_false")
     parser.add_argument("--access-log", action="store_true", help="Keep gunicorn's access log.")
     parser.add_argument("--report", type=Path, help="JSON report path (default var/bench/).")
