@@ -20,3 +20,10 @@ def scan_due_messages() -> None:
     from booking import emails
 
     emails.due_messages_scan()
+
+
+@shared_task(name="booking.tasks.anonymise_expired_intakes")
+def anonymise_expired_intakes() -> int:
+    from booking import privacy
+
+    return privacy.intakes_anonymise_expired()

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "clinic.security.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so a locked-out login is refused before any view runs.
@@ -196,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.scan_due_messages",
         "schedule": timedelta(seconds=REMINDER_SCAN_INTERVAL_SECONDS),
     },
+    # Daily: intake answers past ClinicProfile.intake_retention_days are anonymised.
+    "anonymise-expired-intakes": {
+        "task": "booking.tasks.anonymise_expired_intakes",
+        "schedule": timedelta(days=1),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -233,12 +239,34 @@ PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads (article images, practitioner photos) must be visible to every web replica: in
+# production an S3-compatible bucket, otherwise a local folder (one machine, or a shared mount).
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            # Credentials come from the standard AWS_* variables or the instance role.
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("MEDIA_S3_PREFIX", "media"),
+            "default_acl": None,
+            # Public content only (articles, staff photos): plain URLs cache well. Nothing
+            # about patients is ever uploaded.
+            "querystring_auth": env_bool("MEDIA_S3_SIGNED_URLS", False),
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -266,6 +294,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "clinic.security.axes_username"
 
 # Content Security Policy, enforced on every page (the admin included): no inline script or
 # style without the per-request nonce, nothing loaded from another origin.
@@ -284,11 +313,18 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions end with the browser and after 8 idle hours (a shift), not after two weeks.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Behind a TLS-terminating proxy, production sets these; they stay off on a developer's http.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer probes over plain http inside the private network: a redirect would fail it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -299,22 +335,48 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 # The header a trusted proxy puts the client address in (e.g. HTTP_X_FORWARDED_FOR); empty means
 # REMOTE_ADDR, so a client cannot spoof its address to dodge rate limits.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "clinic.security.client_ip"
+# Error reports (admin emails, the debug page) redact health details by field name.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.HealthDataExceptionReporterFilter"
+
+# --- Patient data rights ---------------------------------------------------------------------
+# Medical-record retention: a patient cannot be anonymised on request until this many days after
+# their last visit (state law sets it; 0 = only the "no upcoming visits" rule applies). Intake
+# answers have their own, shorter clock: ClinicProfile.intake_retention_days.
+PATIENT_RECORD_RETENTION_DAYS = int(os.environ.get("PATIENT_RECORD_RETENTION_DAYS", "0"))
 
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Logging --------------------------------------------------------------------------------
+# One JSON object per line on stdout (LOG_FORMAT=plain for a developer's terminal); every
+# record passes the health-data filter first. Nothing is written to files: the platform collects
+# stdout.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"health_data": {"()": "clinic.logging.HealthDataFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "clinic.logging.JsonFormatter"},
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT if LOG_FORMAT in {"plain", "json"} else "json",
+            "filters": ["health_data"],
+        }
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (console, mail_admins) are replaced: everything goes to stdout
+        # through the filter above.
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
     },
 }

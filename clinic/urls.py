@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -17,6 +18,9 @@ urlpatterns = [
     path("", include("booking.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+# Uploaded media in development only (static() adds nothing when DEBUG is off): production
+# serves it from the shared bucket or the proxy (docs/deploy.md).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler500 = "clinic.views.server_error"
 

@@ -176,3 +176,12 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def related(self, create, extracted, **kwargs):
         if create and extracted:
             self.related.set(extracted)
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "booking.OutboundMessage"
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    kind = "confirmation"
+    scheduled_for = factory.LazyAttribute(lambda o: o.appointment.created_at)
