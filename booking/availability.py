@@ -283,7 +283,7 @@ def load_schedule(
     practitioner_id: int | None = None,
     exclude_appointment_id: int | None = None,
 ) -> Schedule:
-    """Fetch hours, time off, appointments and closures for the range in at most four queries.
+    """Fetch hours, busy time (time off and appointments) and closures in three queries.
 
     The count never grows with the number of days or practitioners. (With the clinic profile
     and the consultation type, a whole availability request stays within six queries.)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 
 from booking.models import (
     Appointment,
+    ClinicClosure,
     ConsultationType,
     Intake,
     Patient,
@@ -115,3 +116,12 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
         model = TimeOff
 
     practitioner = factory.SubFactory(PractitionerFactory)
+
+
+class ClinicClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClinicClosure
+
+    name = "Holiday"
+    start_date = factory.LazyFunction(lambda: date(2026, 12, 25))
+    end_date = factory.LazyAttribute(lambda o: o.start_date)
