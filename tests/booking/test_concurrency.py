@@ -21,7 +21,9 @@ from booking.selectors import available_slots
 from booking.services import ContactDetails, SlotUnavailable, appointment_book
 from tests.factories import ConsultationTypeFactory, PatientFactory, PractitionerFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after each test must not take the rows the migrations made
+# (the clinic profile) away from the tests that run after these on a reused database.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NY = ZoneInfo("America/New_York")
 DAY = date(2026, 6, 15)
