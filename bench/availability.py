@@ -114,16 +114,19 @@ def measure(label: str, target_ms: float, repeat: int, call) -> bool:
         lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)
     ):
         result = call()
-    timings = []
+    wall, cpu = [], []
     for _ in range(repeat):
-        started = clock.perf_counter()
+        started, started_cpu = clock.perf_counter(), clock.process_time()
         call()
-        timings.append((clock.perf_counter() - started) * 1000)
-    median = statistics.median(timings)
+        cpu.append((clock.process_time() - started_cpu) * 1000)
+        wall.append((clock.perf_counter() - started) * 1000)
+    median, median_cpu = statistics.median(wall), statistics.median(cpu)
     ok = median <= target_ms
+    # CPU time too: on a shared machine the wall clock also counts other processes' turns.
     print(
-        f"{label:<48} median {median:7.2f} ms  (target <= {target_ms:g} ms, "
-        f"{len(queries)} queries, {result}) {'OK' if ok else 'MISSED'}"
+        f"{label:<46} median {median:6.2f} ms wall, {median_cpu:6.2f} ms CPU "
+        f"(target <= {target_ms:g} ms; {len(queries)} queries; {result}) "
+        f"{'OK' if ok else 'MISSED'}"
     )
     return ok
 
@@ -133,7 +136,7 @@ def profile(call) -> None:
     import pstats
 
     cProfile.runctx("for _ in range(50): call()", globals(), {"call": call}, "/tmp/bench.prof")
-    pstats.Stats("/tmp/bench.prof").sort_stats("cumtime").print_stats(25)
+    pstats.Stats("/tmp/bench.prof").sort_stats("tottime").print_stats(25)
 
 
 def main() -> int:
@@ -182,7 +185,7 @@ def main() -> int:
         return f"{len(days)} days"
 
     if args.profile:
-        profile(one_practitioner_one_day)
+        profile(ten_practitioners_fourteen_days)
         return 0
     results = [
         measure(

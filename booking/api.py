@@ -10,7 +10,7 @@ and a request costs a fixed number of queries whatever the range.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -98,6 +98,17 @@ def availability(request: HttpRequest) -> JsonResponse:
         last_day=last_day,
         practitioner_id=practitioner_id,
     )
+    # Practitioners share times: format each distinct instant once. Keyed with the fold, as
+    # 01:30 EDT and 01:30 EST are equal as datetimes of one zone.
+    iso: dict[tuple[datetime, int], str] = {}
+
+    def iso_of(moment: datetime) -> str:
+        key = (moment, moment.fold)
+        text = iso.get(key)
+        if text is None:
+            text = iso[key] = moment.isoformat()
+        return text
+
     payload_days = []
     day = start
     while day <= last_day:
@@ -106,8 +117,8 @@ def availability(request: HttpRequest) -> JsonResponse:
                 "date": day.isoformat(),
                 "slots": [
                     {
-                        "start": slot.start.isoformat(),
-                        "end": slot.end.isoformat(),
+                        "start": iso_of(slot.start),
+                        "end": iso_of(slot.end),
                         "practitioner": slot.practitioner_id,
                     }
                     for slot in slots_by_day.get(day, ())

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 Interval = tuple[datetime, datetime]
@@ -81,14 +79,6 @@ def _local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     # before the change, i.e. it lands one hour later on the new clock; an ambiguous one
     # (fall back) takes its first occurrence.
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-
-
-def _overlaps(
-    blocked: Sequence[Interval], starts: list[datetime], lo: datetime, hi: datetime
-) -> bool:
-    """Whether [lo, hi) overlaps any interval of the sorted, merged `blocked` list."""
-    i = bisect.bisect_left(starts, hi)  # intervals starting before hi
-    return i > 0 and blocked[i - 1][1] > lo
 
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
@@ -157,6 +147,8 @@ def compute_slots(
             rows.sort(key=lambda r: r.start)
         rows_by_pid_weekday[pid] = by_weekday
 
+    # Practitioners mostly share a grid: convert each instant to local time once.
+    local_times: dict[datetime, tuple[datetime, datetime]] = {}
     one_day = timedelta(days=1)
     day = max(first_day, (earliest - one_day).astimezone(tz).date())
     if latest is not None:
@@ -175,7 +167,7 @@ def compute_slots(
                 continue
             blocked = blocked_by_pid[pid]
             n_blocked = len(blocked)
-            starts_seen: set[datetime] = set()
+            starts_seen: set[datetime] | None = set() if len(rows) > 1 else None
             pid_slots: list[tuple[datetime, int, Slot]] = []
             for row in rows:
                 work_start = _local_instant(day, row.start, tz)
@@ -195,13 +187,17 @@ def compute_slots(
                         # Jump past the busy interval instead of testing each step inside it.
                         slot_start = _ceil_to_step(blocked[i][1] + buffer_before, work_start, step)
                         continue
-                    if slot_start not in starts_seen:
-                        starts_seen.add(slot_start)
-                        slot = Slot(
-                            start=slot_start.astimezone(tz),
-                            end=(slot_start + duration).astimezone(tz),
-                            practitioner_id=pid,
-                        )
+                    # Overlapping rows of one day (a data-entry slip) must not offer a time twice.
+                    if starts_seen is None or slot_start not in starts_seen:
+                        if starts_seen is not None:
+                            starts_seen.add(slot_start)
+                        local = local_times.get(slot_start)
+                        if local is None:
+                            local = local_times[slot_start] = (
+                                slot_start.astimezone(tz),
+                                (slot_start + duration).astimezone(tz),
+                            )
+                        slot = Slot(start=local[0], end=local[1], practitioner_id=pid)
                         pid_slots.append((slot_start, pid, slot))
                         if first_per_day:
                             break
@@ -289,7 +285,7 @@ def load_schedule(
     and the consultation type, a whole availability request stays within six queries.)
     Rows come back as plain tuples: model instances would cost more than the sweep itself.
     """
-    from booking.models import Appointment, ClinicClosure, TimeOff, WorkingHours
+    from booking.models import ClinicClosure, WorkingHours
 
     tz = clinic_zone()
     range_start, range_end = day_bounds(first_day, last_day, tz)
@@ -315,20 +311,10 @@ def load_schedule(
     if not schedule.practitioner_ids:
         return schedule
 
-    time_off = TimeOff.objects.filter(
-        practitioner_id__in=schedule.practitioner_ids,
-        start__lt=window_end,
-        end__gt=window_start,
-    )
-    appointments = Appointment.objects.filter(
-        practitioner_id__in=schedule.practitioner_ids,
-        occupied_start__lt=window_end,
-        occupied_end__gt=window_start,
-    ).exclude(status=Appointment.Status.CANCELLED)
-    if exclude_appointment_id is not None:
-        appointments = appointments.exclude(pk=exclude_appointment_id)
     blocked: dict[int, list[Interval]] = defaultdict(list)
-    for pid, start, end in _busy_rows(time_off, appointments):
+    for pid, start, end in _busy_rows(
+        schedule.practitioner_ids, window_start, window_end, exclude_appointment_id
+    ):
         blocked[pid].append((start, end))
     schedule.blocked = dict(blocked)
 
@@ -344,42 +330,60 @@ def load_schedule(
     return schedule
 
 
-def _busy_rows(time_off, appointments) -> list[tuple[int, datetime, datetime]]:
-    """Time off and occupied time as (practitioner id, start, end) in aware UTC, in one query.
+def _busy_rows(
+    practitioner_ids: list[int],
+    window_start: datetime,
+    window_end: datetime,
+    exclude_appointment_id: int | None,
+) -> list[tuple[int, datetime, datetime]]:
+    """Time off and occupied time overlapping the window, as (practitioner, start, end) in UTC.
 
-    On SQLite, Django parses each datetime with a regex and then makes it aware, which costs
-    more than the whole slot sweep; the stored text is already ISO-8601 in UTC, so it is read
-    as text and parsed by the C `fromisoformat`. PostgreSQL hands back aware datetimes already.
+    Hand-written SQL, because this is the hot path of every availability request: building
+    the same UNION through the ORM costs several times more than running it (0.7 ms against
+    0.1 ms on the benchmark), and SQLite datetimes are read as text and parsed by the C
+    `fromisoformat` instead of Django's regex converter. Everything else stays in the ORM.
     """
-    if connection.vendor == "sqlite":
+    from booking.models import Appointment, TimeOff
 
-        def columns(start: str, end: str) -> tuple:
-            text = CharField()
-            return ("practitioner_id", Cast(start, text), Cast(end, text))
+    ops = connection.ops
+    q = ops.quote_name
+    sqlite = connection.vendor == "sqlite"
 
+    def column(model, name: str) -> str:
+        quoted = q(model._meta.get_field(name).column)
+        # SQLite stores UTC text that sorts as the instants do; read it as text.
+        return f"CAST({quoted} AS text)" if sqlite else quoted
+
+    def pid_in() -> str:
+        return ", ".join(["%s"] * len(practitioner_ids))
+
+    start = ops.adapt_datetimefield_value(window_start)
+    end = ops.adapt_datetimefield_value(window_end)
+    sql = (
+        f"SELECT {q('practitioner_id')}, {column(TimeOff, 'start')}, {column(TimeOff, 'end')} "
+        f"FROM {q(TimeOff._meta.db_table)} "
+        f"WHERE {q('practitioner_id')} IN ({pid_in()}) AND {q('start')} < %s AND {q('end')} > %s "
+        "UNION ALL "
+        f"SELECT {q('practitioner_id')}, {column(Appointment, 'occupied_start')}, "
+        f"{column(Appointment, 'occupied_end')} FROM {q(Appointment._meta.db_table)} "
+        f"WHERE {q('practitioner_id')} IN ({pid_in()}) "
+        f"AND {q('occupied_start')} < %s AND {q('occupied_end')} > %s AND {q('status')} <> %s"
+    )
+    params: list = [*practitioner_ids, end, start, *practitioner_ids, end, start]
+    params.append(Appointment.Status.CANCELLED.value)
+    if exclude_appointment_id is not None:
+        sql += f" AND {q('id')} <> %s"
+        params.append(exclude_appointment_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if sqlite:
         parse = datetime.fromisoformat
         return [
             (pid, parse(start).replace(tzinfo=UTC), parse(end).replace(tzinfo=UTC))
-            for pid, start, end in _union(time_off, appointments, columns)
+            for pid, start, end in rows
         ]
-    return [
-        (pid, _utc(start), _utc(end))
-        for pid, start, end in _union(
-            time_off, appointments, lambda start, end: ("practitioner_id", start, end)
-        )
-    ]
-
-
-def _union(time_off, appointments, columns):
-    return (
-        time_off.order_by()
-        .values_list(*columns("start", "end"))
-        .union(
-            appointments.order_by().values_list(*columns("occupied_start", "occupied_end")),
-            all=True,
-        )
-        .order_by()
-    )
+    return [(pid, _utc(start), _utc(end)) for pid, start, end in rows]
 
 
 def local_today() -> date:
