@@ -237,7 +237,14 @@ def merge_any_practitioner(slots: Iterable[Slot]) -> list[tuple[datetime, dateti
 # --- Loading ------------------------------------------------------------------------------
 
 
+# The type's overrides carry no validators of their own (the profile's do): keep a slip in the
+# admin from stalling the sweep (granularity 0) or overflowing a date (a huge horizon).
+MAX_HORIZON_DAYS = 3 * 366
+
+
 def rules_for(consultation_type, profile) -> Rules:
+    """The rules in force for a type: its own overrides, else the clinic's defaults."""
+
     def pick(override, default):
         return default if override is None else override
 
@@ -245,10 +252,13 @@ def rules_for(consultation_type, profile) -> Rules:
         min_notice=timedelta(
             minutes=pick(consultation_type.min_notice_minutes, profile.min_notice_minutes)
         ),
-        horizon=timedelta(days=pick(consultation_type.horizon_days, profile.horizon_days)),
+        horizon=timedelta(
+            days=min(pick(consultation_type.horizon_days, profile.horizon_days), MAX_HORIZON_DAYS)
+        ),
         granularity=timedelta(
-            minutes=pick(
-                consultation_type.slot_granularity_minutes, profile.slot_granularity_minutes
+            minutes=max(
+                pick(consultation_type.slot_granularity_minutes, profile.slot_granularity_minutes),
+                1,
             )
         ),
         cancellation_cutoff=timedelta(

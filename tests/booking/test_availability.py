@@ -281,3 +281,22 @@ def test_available_slots_whole_request_stays_within_six_queries(
 
 def test_clinic_zone_is_the_settings_zone(settings):
     assert clinic_zone().key == settings.TIME_ZONE
+
+
+def test_rules_for_type_overrides_win_and_slips_are_contained():
+    from booking.availability import MAX_HORIZON_DAYS, rules_for
+    from booking.selectors import clinic_profile_get
+
+    profile = clinic_profile_get()
+    plain = ConsultationTypeFactory(min_notice_minutes=None, slot_granularity_minutes=None)
+    odd = ConsultationTypeFactory(
+        min_notice_minutes=90, slot_granularity_minutes=0, horizon_days=10**6
+    )
+
+    default_rules, odd_rules = rules_for(plain, profile), rules_for(odd, profile)
+
+    assert default_rules.min_notice == timedelta(minutes=profile.min_notice_minutes)
+    assert default_rules.granularity == timedelta(minutes=profile.slot_granularity_minutes)
+    assert odd_rules.min_notice == timedelta(minutes=90)
+    assert odd_rules.granularity == timedelta(minutes=1)
+    assert odd_rules.horizon == timedelta(days=MAX_HORIZON_DAYS)

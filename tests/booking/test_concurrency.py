@@ -18,7 +18,12 @@ from django.db import connection
 
 from booking.models import Appointment
 from booking.selectors import available_slots
-from booking.services import ContactDetails, SlotUnavailable, appointment_book
+from booking.services import (
+    ContactDetails,
+    SlotUnavailable,
+    appointment_book,
+    appointment_reschedule,
+)
 from tests.factories import ConsultationTypeFactory, PatientFactory, PractitionerFactory
 
 # serialized_rollback: the flush after each test must not take the rows the migrations made
@@ -112,6 +117,23 @@ def test_concurrent_double_submission_with_one_key_books_once():
 
     assert outcomes == Counter({"booked": 10})
     assert Appointment.objects.count() == 1
+
+
+def test_two_reschedules_onto_one_free_slot_at_once_give_exactly_one():
+    ctype = ConsultationTypeFactory(duration_minutes=30)
+    PractitionerFactory(consultation_types=[ctype])
+    first = booking(ctype, at(9), 1)()
+    second = booking(ctype, at(9, 30), 2)()
+
+    outcomes = run_together(
+        [
+            lambda: appointment_reschedule(appointment=first, start=at(14), now=NOW),
+            lambda: appointment_reschedule(appointment=second, start=at(14), now=NOW),
+        ]
+    )
+
+    assert outcomes == Counter({"booked": 1, "taken": 1})
+    assert Appointment.objects.filter(start=at(14)).count() == 1
 
 
 def test_control_run_without_lock_recheck_or_guard_lets_a_race_through():
