@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from booking.availability import local_today
 from booking.models import ConsultationType, Practitioner
@@ -73,8 +73,9 @@ def _parse(request: HttpRequest) -> tuple[str, date, int, int | None]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def availability(request: HttpRequest) -> JsonResponse:
+    """Free slots per day for a consultation type, for one or any practitioner."""
     try:
         slug, start, days, practitioner_id = _parse(request)
     except BadRequest as exc:
@@ -126,6 +127,9 @@ def availability(request: HttpRequest) -> JsonResponse:
             }
         )
         day += timedelta(days=1)
-    return JsonResponse(
+    response = JsonResponse(
         {"type": consultation_type.slug, "time_zone": settings.TIME_ZONE, "days": payload_days}
     )
+    # Public, cookie-free data that a clinic's marketing site may fetch from its own origin.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

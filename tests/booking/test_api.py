@@ -43,6 +43,7 @@ def test_api_availability_lists_each_day_with_aware_slots(client, ctype):
     data = response.json()
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
+    assert response["Access-Control-Allow-Origin"] == "*"
     assert (data["type"], data["time_zone"]) == ("initial", "America/New_York")
     assert [d["date"] for d in data["days"]] == [
         monday.isoformat(),
@@ -120,5 +121,6 @@ def test_api_availability_inactive_type_or_other_practitioner_is_unknown(client,
     assert (inactive.status_code, stranger.status_code) == (400, 400)
 
 
-def test_api_availability_refuses_writes(client, ctype):
+def test_api_availability_refuses_writes_but_answers_head(client, ctype):
     assert client.post(URL, {"type": "initial"}).status_code == 405
+    assert client.head(URL, {"type": "initial"}).status_code == 200
