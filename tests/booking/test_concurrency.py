@@ -19,6 +19,7 @@ from django.db import connection
 from booking.models import Appointment
 from booking.selectors import available_slots
 from booking.services import (
+    BookingLimitReached,
     ContactDetails,
     SlotUnavailable,
     appointment_book,
@@ -53,6 +54,8 @@ def run_together(calls: list[Callable[[], object]]) -> Counter:
             outcome = "booked"
         except SlotUnavailable:
             outcome = "taken"
+        except BookingLimitReached:
+            outcome = "limit"
         except Exception as exc:  # noqa: BLE001 - the test counts every kind of failure
             outcome = f"error: {type(exc).__name__}: {exc}"
         finally:
@@ -117,6 +120,27 @@ def test_concurrent_double_submission_with_one_key_books_once():
 
     assert outcomes == Counter({"booked": 10})
     assert Appointment.objects.count() == 1
+
+
+def test_one_patient_booking_in_many_tabs_at_once_stays_within_the_limit():
+    ctype = ConsultationTypeFactory(duration_minutes=30)
+    practitioners = [PractitionerFactory(consultation_types=[ctype]) for _ in range(5)]
+
+    def same_patient(practitioner, hour):
+        return lambda: appointment_book(
+            consultation_type=ctype,
+            start=at(hour),
+            practitioner=practitioner,
+            contact=ContactDetails(full_name="Ana Diaz", email="ana@example.com"),
+            now=NOW,
+        )
+
+    outcomes = run_together(
+        [same_patient(p, hour) for p, hour in zip(practitioners, range(9, 14), strict=True)]
+    )
+
+    assert outcomes == Counter({"booked": 3, "limit": 2})
+    assert Appointment.objects.count() == 3
 
 
 def test_two_reschedules_onto_one_free_slot_at_once_give_exactly_one():
