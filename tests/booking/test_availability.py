@@ -300,3 +300,20 @@ def test_rules_for_type_overrides_win_and_slips_are_contained():
     assert odd_rules.min_notice == timedelta(minutes=90)
     assert odd_rules.granularity == timedelta(minutes=1)
     assert odd_rules.horizon == timedelta(days=MAX_HORIZON_DAYS)
+
+
+def test_next_available_far_ahead_costs_a_fixed_number_of_queries(
+    ctype, django_assert_max_num_queries
+):
+    practitioner = PractitionerFactory(consultation_types=[ctype], weekly_hours=[])
+    # Only one working day, seven weeks out: everything before it is empty.
+    practitioner.hours.create(
+        weekday=2, start_time=time(9), end_time=time(10), valid_from=date(2026, 7, 20)
+    )
+    now = local(date(2026, 6, 1), 8)
+
+    with django_assert_max_num_queries(4):
+        first = next_available(consultation_type=ctype, now=now)
+
+    assert first is not None
+    assert first.start == local(date(2026, 7, 22), 9)
