@@ -130,23 +130,18 @@ def next_available(
     first_day, last_day = booking_window(
         consultation_type=consultation_type, profile=profile, now=now
     )
-    # Look a fortnight at a time: the next slot is usually close, and this keeps the common
-    # case to one small load.
-    while first_day <= last_day:
-        chunk_end = min(first_day + timedelta(days=13), last_day)
-        slots = available_slots(
-            consultation_type=consultation_type,
-            first_day=first_day,
-            last_day=chunk_end,
-            practitioner_id=practitioner_id,
-            now=now,
-            first_per_day=True,
-            profile=profile,
-        )
-        if slots:
-            return slots[min(slots)][0]
-        first_day = chunk_end + timedelta(days=1)
-    return None
+    # One load over the whole window (a fixed number of queries); first_per_day keeps the
+    # sweep to one slot per practitioner and day.
+    slots = available_slots(
+        consultation_type=consultation_type,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_id=practitioner_id,
+        now=now,
+        first_per_day=True,
+        profile=profile,
+    )
+    return slots[min(slots)][0] if slots else None
 
 
 def reminder_pipeline_fresh(now: datetime | None = None) -> bool:

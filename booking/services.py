@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -140,7 +140,12 @@ def _free_practitioners_at(
         enforce_notice_and_horizon=apply_patient_rules,
         exclude_appointment_id=exclude_appointment_id,
     )
-    return [slot.practitioner_id for slot in slots.get(day, []) if slot.start == start]
+    # Compared in UTC: two datetimes of one zone compare by wall clock, so on the fall-back
+    # day 01:30 EDT would equal 01:30 EST.
+    wanted = start.astimezone(UTC)
+    return [
+        slot.practitioner_id for slot in slots.get(day, []) if slot.start.astimezone(UTC) == wanted
+    ]
 
 
 def _candidate_practitioner_ids(
@@ -282,6 +287,9 @@ def _book(
 
     patient = patient_get_or_create(contact=contact)
     if apply_patient_rules:
+        if connection.vendor == "postgresql":
+            # Two tabs booking different practitioners at once must not both pass the limit.
+            Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").first()
         limit = clinic_profile_get().max_open_appointments_per_patient
         open_count = Appointment.objects.filter(
             patient=patient, status__in=Appointment.OPEN_STATUSES, start__gt=now
@@ -438,20 +446,34 @@ def appointment_cancel(
         return current
 
 
+# A visit can only be marked as attended, done or missed once its time has come.
+_NEEDS_VISIT_STARTED = {Status.COMPLETED, Status.NO_SHOW}
+_NEEDS_VISIT_DAY = {Status.ARRIVED}
+
+
 def appointment_set_status(
     *,
     appointment: Appointment,
     status: str,
     acting_user: AbstractBaseUser | None,
+    now: datetime | None = None,
 ) -> Appointment:
-    """Move an appointment along its lifecycle (confirm, arrived, completed, no-show)."""
+    """Move an appointment along its lifecycle (confirm, arrived, completed, no-show).
+
+    Every change is checked against TRANSITIONS; "arrived" is possible from the visit's day,
+    "completed" and "no-show" once the visit has started.
+    """
+    if status not in Status.values:
+        raise InvalidTransition("Unknown appointment status.")
     if status == Status.CANCELLED:
         return appointment_cancel(
             appointment=appointment,
             acting_user=acting_user,
             source=Source.ADMIN,
             apply_patient_rules=False,
+            now=now,
         )
+    now = now or timezone.now()
     with transaction.atomic():
         current = Appointment.objects.get(pk=appointment.pk)
         if status == current.status:
@@ -461,8 +483,23 @@ def appointment_set_status(
                 f"A {current.get_status_display().lower()} appointment cannot become "
                 f"{Status(status).label.lower()}."
             )
+        tz = clinic_zone()
+        if status in _NEEDS_VISIT_STARTED and now < current.start:
+            raise InvalidTransition(
+                f"An appointment can only be marked {Status(status).label.lower()} "
+                "once it has started."
+            )
+        if (
+            status in _NEEDS_VISIT_DAY
+            and now.astimezone(tz).date() < current.start.astimezone(tz).date()
+        ):
+            raise InvalidTransition("A patient can only arrive on the day of the visit.")
         previous = current.status
-        current = _save_guarded(current, current.version, status=status)
+        changes: dict = {"status": status}
+        if previous == Status.REQUESTED and status == Status.CONFIRMED:
+            # The calendar event changes from tentative to confirmed: clients must replace it.
+            changes["sequence"] = F("sequence") + 1
+        current = _save_guarded(current, current.version, **changes)
         _record_history(current, acting_user, f"Status {previous} -> {status}")
         if previous == Status.REQUESTED and status == Status.CONFIRMED:
             notifications.appointment_confirmed(current)

@@ -78,3 +78,20 @@ def _celery_eager():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clinic_profile_row(django_db_setup, django_db_blocker):
+    """Put back the clinic profile the migrations create.
+
+    A transactional test flushes every table when it ends; on a reused test database
+    (--reuse-db) the next run would start without the profile and every page would show the
+    fallback identity.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("booking.migrations.0002_clinic_profile_defaults")
+    with django_db_blocker.unblock():
+        migration.create_profile(apps, None)

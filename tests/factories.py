@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 
 from booking.models import (
     Appointment,
+    ClinicClosure,
     ConsultationType,
     Intake,
     Patient,
@@ -185,3 +186,10 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     appointment = factory.SubFactory(AppointmentFactory)
     kind = "confirmation"
     scheduled_for = factory.LazyAttribute(lambda o: o.appointment.created_at)
+class ClinicClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClinicClosure
+
+    name = "Holiday"
+    start_date = factory.LazyFunction(lambda: date(2026, 12, 25))
+    end_date = factory.LazyAttribute(lambda o: o.start_date)

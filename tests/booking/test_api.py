@@ -1,0 +1,126 @@
+"""GET /api/availability: aware ISO-8601 slots per day, 400s for bad input, fixed queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import AppointmentFactory, ConsultationTypeFactory, PractitionerFactory
+
+pytestmark = pytest.mark.django_db
+
+NY = ZoneInfo("America/New_York")
+URL = reverse("booking:api_availability")
+
+
+@pytest.fixture
+def ctype():
+    return ConsultationTypeFactory(slug="initial", duration_minutes=30, horizon_days=60)
+
+
+def next_monday() -> date:
+    day = timezone.localdate() + timedelta(days=1)
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    return day
+
+
+def test_api_availability_lists_each_day_with_aware_slots(client, ctype):
+    practitioner = PractitionerFactory(consultation_types=[ctype])
+    monday = next_monday()
+    AppointmentFactory(
+        consultation_type=ctype,
+        practitioner=practitioner,
+        start=datetime.combine(monday, time(9), tzinfo=NY),
+    )
+
+    response = client.get(URL, {"type": "initial", "start": monday.isoformat(), "days": "2"})
+
+    data = response.json()
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert (data["type"], data["time_zone"]) == ("initial", "America/New_York")
+    assert [d["date"] for d in data["days"]] == [
+        monday.isoformat(),
+        (monday + timedelta(days=1)).isoformat(),
+    ]
+    first = data["days"][0]["slots"][0]
+    start = datetime.fromisoformat(first["start"])
+    assert start == datetime.combine(monday, time(9, 30), tzinfo=NY)
+    assert start.utcoffset() is not None
+    assert datetime.fromisoformat(first["end"]) - start == timedelta(minutes=30)
+    assert first["practitioner"] == practitioner.pk
+    assert len(data["days"][0]["slots"]) == 15
+    assert len(data["days"][1]["slots"]) == 16
+
+
+def test_api_availability_filters_by_practitioner(client, ctype):
+    PractitionerFactory(consultation_types=[ctype])
+    chosen = PractitionerFactory(consultation_types=[ctype])
+
+    response = client.get(
+        URL,
+        {"type": "initial", "start": next_monday().isoformat(), "practitioner": str(chosen.pk)},
+    )
+
+    slots = [s for day in response.json()["days"] for s in day["slots"]]
+    assert response.status_code == 200
+    assert slots
+    assert {s["practitioner"] for s in slots} == {chosen.pk}
+
+
+def test_api_availability_query_count_is_fixed(client, ctype, django_assert_max_num_queries):
+    for _ in range(10):
+        PractitionerFactory(consultation_types=[ctype])
+    params = {"type": "initial", "start": next_monday().isoformat(), "days": "31"}
+
+    with django_assert_max_num_queries(6):
+        response = client.get(URL, params)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "type is required"),
+        ({"type": "no-such-type"}, "Unknown consultation type"),
+        ({"type": "initial\x00"}, "slug"),
+        ({"type": "initial", "start": "2026-02-30"}, "real calendar date"),
+        ({"type": "initial", "start": "tomorrow"}, "YYYY-MM-DD"),
+        ({"type": "initial", "start": "9999-12-31"}, "too far"),
+        ({"type": "initial", "days": "0"}, "from 1 to 31"),
+        ({"type": "initial", "days": "32"}, "from 1 to 31"),
+        ({"type": "initial", "days": "99999999999999999999"}, "from 1 to 31"),
+        ({"type": "initial", "days": "-1"}, "from 1 to 31"),
+        ({"type": "initial", "practitioner": "abc"}, "practitioner"),
+        ({"type": "initial", "practitioner": "99999999999999999999"}, "practitioner"),
+        ({"type": "initial", "practitioner": "424242"}, "Unknown practitioner"),
+    ],
+)
+def test_api_availability_bad_parameters_get_a_json_400(client, ctype, params, message):
+    response = client.get(URL, params)
+
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_api_availability_inactive_type_or_other_practitioner_is_unknown(client, ctype):
+    outsider = PractitionerFactory()
+    retired = ConsultationTypeFactory(slug="retired", active=False)
+    PractitionerFactory(consultation_types=[retired])
+
+    inactive = client.get(URL, {"type": "retired"})
+    stranger = client.get(URL, {"type": "initial", "practitioner": str(outsider.pk)})
+
+    assert (inactive.status_code, stranger.status_code) == (400, 400)
+
+
+def test_api_availability_refuses_writes_but_answers_head(client, ctype):
+    assert client.post(URL, {"type": "initial"}).status_code == 405
+    assert client.head(URL, {"type": "initial"}).status_code == 200
