@@ -186,6 +186,8 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     appointment = factory.SubFactory(AppointmentFactory)
     kind = "confirmation"
     scheduled_for = factory.LazyAttribute(lambda o: o.appointment.created_at)
+
+
 class ClinicClosureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ClinicClosure

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0003_intake_joints_help'),
+        ('booking', '0004_overlap_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
