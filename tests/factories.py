@@ -47,6 +47,7 @@ class ConsultationTypeFactory(factory.django.DjangoModelFactory):
 class PractitionerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Practitioner
+        skip_postgeneration_save = True
 
     display_name = factory.Sequence(lambda n: f"Dr. Test {n}")
     credentials = "MD"
@@ -83,6 +84,7 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Appointment
+        skip_postgeneration_save = True
 
     consultation_type = factory.SubFactory(ConsultationTypeFactory)
     practitioner = factory.SubFactory(PractitionerFactory)
