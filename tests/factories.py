@@ -115,3 +115,45 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
         model = TimeOff
 
     practitioner = factory.SubFactory(PractitionerFactory)
+
+
+class StaffUserFactory(UserFactory):
+    """A staff login in one of the booking.roles groups: StaffUserFactory(role=roles.RECEPTION)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from django.contrib.auth.models import Group
+
+        from booking.roles import roles_sync
+
+        if not Group.objects.filter(name=extracted).exists():
+            roles_sync()
+        self.groups.add(Group.objects.get(name=extracted))
+
+
+class ClinicClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "booking.ClinicClosure"
+
+    name = "Holiday"
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "booking.OutboundMessage"
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    kind = "confirmation"
+    scheduled_for = factory.LazyFunction(lambda: _now())
+    status = "failed"
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
