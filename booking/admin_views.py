@@ -262,7 +262,8 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
         }
     form = MoveForm(data, appointment=appointment)
     choices: list[tuple[str, str]] = []
-    if form.is_valid():
+    form.is_valid()  # the free times depend on the practitioner and day, whatever the time says
+    if "practitioner" in form.cleaned_data and "day" in form.cleaned_data:
         choices = free_time_choices(
             consultation_type=appointment.consultation_type,
             day=form.cleaned_data["day"],
@@ -270,7 +271,6 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
             exclude_appointment_id=appointment.pk,
         )
         form = MoveForm(data, appointment=appointment, start_choices=choices)
-        form.is_valid()
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["start"]:
             form.add_error("start", "Choose the new time.")
