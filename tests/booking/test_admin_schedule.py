@@ -9,7 +9,7 @@ from django.utils import timezone
 from booking import roles
 from booking.availability import clinic_zone
 from booking.models import Appointment, Patient
-from booking.selectors import appointments_outside_hours, staff_schedule
+from booking.selectors import appointments_outside_hours, clinic_profile_get, staff_schedule
 from tests.factories import (
     AppointmentFactory,
     ClinicClosureFactory,
@@ -42,6 +42,7 @@ def _at(day, hour, minute=0) -> datetime:
 
 @pytest.fixture
 def clinic():
+    clinic_profile_get()  # the row a data migration creates; a flushed test database lacks it
     ctype = ConsultationTypeFactory(duration_minutes=30)
     patel_user = StaffUserFactory(username="patel", role=roles.CLINICIAN)
     patel = PractitionerFactory(

@@ -1,5 +1,6 @@
 """Reception books a phone appointment through the admin, in real Chromium."""
 
+import importlib
 from datetime import time, timedelta
 
 import pytest
@@ -7,10 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking import roles
-from booking.models import Appointment
+from booking.models import Appointment, ClinicProfile
 from tests.factories import ConsultationTypeFactory, PractitionerFactory, StaffUserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a live-server test would otherwise wipe the rows the
+# migrations created (clinic profile, staff groups) for the tests that follow.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -20,6 +26,20 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migration_rows(django_db_setup, django_db_blocker):
+    """Put back the rows data migrations create (clinic profile, staff groups).
+
+    A live-server test ends with a flush of every table; with --reuse-db the emptied database
+    would otherwise be what the next run's tests see.
+    """
+    yield
+    with django_db_blocker.unblock():
+        defaults = importlib.import_module("booking.migrations.0002_clinic_profile_defaults")
+        ClinicProfile.objects.get_or_create(pk=1, defaults=defaults.DEFAULTS)
+        roles.roles_sync()
 
 
 @pytest.fixture
