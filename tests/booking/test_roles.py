@@ -102,3 +102,10 @@ def test_seed_demo_puts_each_demo_login_in_its_group(settings):
     assert Group.objects.get(name=roles.RECEPTION).user_set.filter(username="reception").exists()
     assert Group.objects.get(name=roles.MANAGER).user_set.filter(username="manager").exists()
     assert Group.objects.get(name=roles.EDITOR).user_set.filter(username="editor").exists()
+
+
+def test_roles_sync_command_reports_each_group():
+    out = io.StringIO()
+    call_command("roles_sync", stdout=out)
+    for role in roles.ROLES:
+        assert f"{role}:" in out.getvalue()
