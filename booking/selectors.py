@@ -334,19 +334,28 @@ def _schedule_day(day, practitioners, hours, time_off, appointments, closures, t
             items.append((view_start, view_end, "closed", closure))
         for appointment in appointments.get(p.pk, ()):
             if appointment.start < day_end and appointment.end > day_start:
-                items.append((appointment.start, appointment.end, "appointment", appointment))
+                # The buffers belong to the visit: that time is not free to book.
+                items.append(
+                    (
+                        appointment.occupied_start,
+                        appointment.occupied_end,
+                        "appointment",
+                        appointment,
+                    )
+                )
         blocks = _flatten(items, view_start, view_end, tz)
         # A visit falls in trouble when it sits in time off, a closure or outside the hours.
         for block in blocks:
-            if block.kind == "appointment":
+            if block.appointment is not None:
+                visit = block.appointment
                 block.conflict = (
                     bool(closure)
                     or any(
-                        s < block.end and e > block.start
+                        s < visit.end and e > visit.start
                         for s, e, kind, _ in items
                         if kind == "time_off"
                     )
-                    or not any(s <= block.start and block.end <= e for s, e in intervals)
+                    or not any(s <= visit.start and visit.end <= e for s, e in intervals)
                 )
         result.columns.append(ScheduleColumn(practitioner=p, blocks=blocks))
     return result

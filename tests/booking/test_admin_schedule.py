@@ -310,3 +310,17 @@ def test_working_hours_change_warns_about_orphaned_appointments(client, clinic):
     body = response.content.decode()
     assert "fall outside Dr. Patel" in body
     assert reverse("admin:booking_appointment_move", args=[orphan.pk]) in body
+
+
+def test_buffer_after_a_visit_is_not_shown_as_free_time(clinic):
+    day = _next_weekday(1)
+    buffered = ConsultationTypeFactory(
+        slug="buffered", duration_minutes=30, buffer_after_minutes=15
+    )
+    AppointmentFactory(consultation_type=buffered, practitioner=clinic["patel"], start=_at(day, 9))
+    (schedule,) = staff_schedule(first_day=day, last_day=day, practitioners=[clinic["patel"]])
+    first, second = schedule.columns[0].blocks[:2]
+    assert first.kind == "appointment"
+    assert second.kind == "free"
+    assert second.start == _at(day, 9, 45)
+    assert first.conflict is False
