@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
 from booking import admin_views, selectors, services
-from booking.admin_forms import PatientMergeForm
+from booking.admin_forms import CancelConfirmForm, PatientMergeForm
 from booking.availability import clinic_zone, day_bounds
 from booking.models import (
     Appointment,
@@ -646,17 +646,36 @@ class AppointmentAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Cancel (the patient is notified)", permissions=["change"])
     def cancel_and_notify(self, request, queryset):
-        self._run(
+        # Patients are emailed at once and a cancellation cannot be undone: ask first.
+        form = CancelConfirmForm(request.POST if "confirm_cancel" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._run(
+                request,
+                queryset,
+                "Cancelled, patients notified",
+                lambda a: services.appointment_cancel(
+                    appointment=a,
+                    reason=form.cleaned_data["reason"],
+                    acting_user=request.user,
+                    source=Appointment.Source.ADMIN,
+                    apply_patient_rules=False,
+                ),
+            )
+            return None
+        return TemplateResponse(
             request,
-            queryset,
-            "Cancelled, patients notified",
-            lambda a: services.appointment_cancel(
-                appointment=a,
-                reason="Cancelled by the clinic",
-                acting_user=request.user,
-                source=Appointment.Source.ADMIN,
-                apply_patient_rules=False,
-            ),
+            "admin/booking/appointment_cancel.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Cancel appointments and notify the patients",
+                "appointments": queryset.select_related(
+                    "patient", "practitioner", "consultation_type"
+                ),
+                "form": form,
+                "action": "cancel_and_notify",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
         )
 
     @admin.action(description="Resend the confirmation email", permissions=["change"])

@@ -174,6 +174,14 @@ class ClinicCancelForm(forms.Form):
         )
 
 
+class CancelConfirmForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        initial="Cancelled by the clinic",
+        help_text="Kept in the appointment's record.",
+    )
+
+
 class PatientMergeForm(forms.Form):
     keep = forms.ModelChoiceField(
         queryset=None,

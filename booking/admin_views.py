@@ -161,7 +161,9 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     """Book on behalf of a patient (phone): type, practitioner, day, then a free time."""
     _require(request, model_admin.has_add_permission(request))
     data = request.POST if request.method == "POST" else request.GET
-    find = FindTimeForm(data or None)
+    # Bound only once staff asked for times (a "book for this patient" link carries ?patient=).
+    searching = any(data.get(name) for name in ("consultation_type", "day"))
+    find = FindTimeForm(data if searching else None)
     choices: list[tuple[str, str]] = []
     if find.is_bound and find.is_valid():
         choices = free_time_choices(

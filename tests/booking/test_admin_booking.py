@@ -294,19 +294,23 @@ def test_disruption_lists_only_the_practitioners_overlapping_open_visits(clinic)
     assert appointments_disrupted_by_time_off(time_off=time_off) == [hit]
 
 
-def test_cancel_action_notifies_the_patient(client, clinic):
+def test_cancel_action_asks_first_then_notifies_the_patient(client, clinic):
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
         start=_at(_next_weekday(1), 9),
     )
     client.force_login(clinic["reception"])
-    client.post(
-        reverse("admin:booking_appointment_changelist"),
-        {"action": "cancel_and_notify", "_selected_action": [appointment.pk], "index": 0},
-    )
+    url = reverse("admin:booking_appointment_changelist")
+    data = {"action": "cancel_and_notify", "_selected_action": [appointment.pk], "index": 0}
+    ask = client.post(url, data)
+    appointment.refresh_from_db()
+    assert "cannot be undone" in ask.content.decode()
+    assert appointment.status == Appointment.Status.CONFIRMED  # nothing happens before "yes"
+    client.post(url, {**data, "confirm_cancel": "1", "reason": "Doctor ill"})
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
+    assert appointment.cancellation_reason == "Doctor ill"
     assert OutboundMessage.objects.filter(appointment=appointment, kind=Kind.CANCELLED).count() == 1
 
 
@@ -432,3 +436,29 @@ def test_patient_list_shows_visits_and_no_shows(client, clinic):
     (row,) = response.context["cl"].result_list
     assert row.visits == 3
     assert row.no_show_count == 2
+
+
+def test_patient_page_links_to_booking_prefilled_with_their_details(client, clinic):
+    patient = PatientFactory(full_name="Aisha Brown", email="aisha@example.com")
+    client.force_login(clinic["reception"])
+    page = client.get(reverse("admin:booking_patient_change", args=[patient.pk])).content.decode()
+    book_url = reverse("admin:booking_appointment_book") + f"?patient={patient.pk}"
+    assert book_url in page
+    form = client.get(book_url).context["form"]
+    assert form.initial["full_name"] == "Aisha Brown"
+    assert form.initial["email"] == "aisha@example.com"
+
+
+def test_time_off_page_links_to_its_affected_appointments(client, clinic):
+    day = _next_weekday(1)
+    time_off = TimeOffFactory(practitioner=clinic["patel"], start=_at(day, 9), end=_at(day, 12))
+    client.force_login(clinic["reception"])
+    page = client.get(reverse("admin:booking_timeoff_change", args=[time_off.pk])).content.decode()
+    assert f"{reverse('admin:booking_appointment_disruption')}?time_off={time_off.pk}" in page
+
+
+def test_book_page_opens_without_errors_before_any_search(client, clinic):
+    client.force_login(clinic["reception"])
+    response = client.get(reverse("admin:booking_appointment_book"), {"patient": "12345"})
+    assert response.status_code == 200
+    assert "This field is required" not in response.content.decode()
