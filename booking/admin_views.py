@@ -153,6 +153,7 @@ def schedule_print(request: HttpRequest, model_admin: ModelAdmin) -> HttpRespons
             f"Day list for {day:%A %d %B %Y}",
             appointments=appointments,
             **filters,
+            **_nav(request, day, 1),
         ),
     )
 

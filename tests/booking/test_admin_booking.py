@@ -462,3 +462,29 @@ def test_book_page_opens_without_errors_before_any_search(client, clinic):
     response = client.get(reverse("admin:booking_appointment_book"), {"patient": "12345"})
     assert response.status_code == 200
     assert "This field is required" not in response.content.decode()
+
+
+def test_export_link_carries_the_lists_filters(client, clinic):
+    client.force_login(clinic["reception"])
+    page = client.get(
+        reverse("admin:booking_appointment_changelist"), {"status__exact": "confirmed"}
+    ).content.decode()
+    assert reverse("admin:booking_appointment_export") + "?status__exact=confirmed" in page
+
+
+def test_history_page_shows_who_changed_the_appointment_and_why(client, clinic):
+    appointment = AppointmentFactory(
+        consultation_type=clinic["ctype"],
+        practitioner=clinic["patel"],
+        start=_at(_next_weekday(1), 9),
+    )
+    client.force_login(clinic["reception"])
+    client.post(
+        reverse("admin:booking_appointment_changelist"),
+        {"action": "mark_arrived", "_selected_action": [appointment.pk], "index": 0},
+    )
+    page = client.get(
+        reverse("admin:booking_appointment_history", args=[appointment.pk])
+    ).content.decode()
+    assert "rosa" in page
+    assert "Status confirmed -&gt; arrived" in page
