@@ -45,6 +45,19 @@ from booking.models import (
 Status = Appointment.Status
 
 
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """The change history to read, never to revert: a revert would .save() an old version of the
+    row, past the booking services (their checks, notifications and audit reason)."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 def sees_all_schedules(request: HttpRequest) -> bool:
     return request.user.has_perm("booking.view_all_schedules")
 
@@ -283,7 +296,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(ReadOnlyHistoryAdmin):
     list_display = ["full_name", "email", "phone", "date_of_birth", "visit_count", "no_shows"]
     search_fields = ["full_name", "email", "phone"]
     readonly_fields = ["created_at", "anonymised_at"]
@@ -442,7 +455,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "when",
         "patient_name",

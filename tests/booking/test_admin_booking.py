@@ -488,3 +488,24 @@ def test_history_page_shows_who_changed_the_appointment_and_why(client, clinic):
     ).content.decode()
     assert "rosa" in page
     assert "Status confirmed -&gt; arrived" in page
+
+
+def test_history_cannot_revert_an_appointment_past_the_services(client, clinic):
+    appointment = AppointmentFactory(
+        consultation_type=clinic["ctype"],
+        practitioner=clinic["patel"],
+        start=_at(_next_weekday(1), 9),
+    )
+    first_version = appointment.history.earliest("history_id")
+    services.appointment_set_status(
+        appointment=appointment, status=Appointment.Status.ARRIVED, acting_user=None
+    )
+    manager = StaffUserFactory(username="boss", role=roles.MANAGER)
+    client.force_login(manager)
+    url = reverse(
+        "admin:booking_appointment_simple_history", args=[appointment.pk, first_version.pk]
+    )
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.ARRIVED
