@@ -103,8 +103,13 @@ def test_reception_books_a_phone_appointment_in_the_admin(live_server, browser_p
     assert appointment.source == Appointment.Source.PHONE
     assert appointment.booked_by.username == "rosa"
     assert timezone.localtime(appointment.start).time() == time(10)
-    assert not [e for e in console_errors if "Content Security Policy" in e]
 
-    # The new visit shows in that day's schedule.
+    # The new visit shows in that day's schedule and in the week.
     page.goto(live_server.url + reverse("admin:booking_schedule_day") + f"?date={day}")
     assert "Maria Gomez" in page.inner_text(".schedule-grid")
+    page.goto(live_server.url + reverse("admin:booking_schedule_week") + f"?date={day}")
+    assert "Maria Gomez" in page.inner_text(".schedule-week")
+    page.goto(live_server.url + reverse("admin:booking_appointment_changelist"))
+    assert "Maria Gomez" in page.inner_text("#result_list")
+    # The strict CSP held on every page: no inline script or style was refused.
+    assert not [e for e in console_errors if "Content Security Policy" in e]
