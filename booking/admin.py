@@ -581,6 +581,11 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
             ),
             path("export.csv", wrap(self.export_view), name="booking_appointment_export"),
             path("<path:object_id>/move/", wrap(admin_views.move), name="booking_appointment_move"),
+            path(
+                "<path:object_id>/status/",
+                wrap(admin_views.set_status),
+                name="booking_appointment_set_status",
+            ),
         ]
         return custom + super().get_urls()
 

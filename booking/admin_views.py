@@ -11,7 +11,13 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -106,10 +112,46 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             model_admin,
             f"Schedule for {day:%A %d %B %Y}",
             schedule=days[0],
+            here=request.get_full_path(),
             **filters,
             **_nav(request, day, 1),
         ),
     )
+
+
+# Which permission each status change from the schedule needs (the services check the order).
+STATUS_PERMISSIONS = {
+    Appointment.Status.CONFIRMED: "booking.change_appointment",
+    Appointment.Status.ARRIVED: "booking.mark_arrived",
+    Appointment.Status.COMPLETED: "booking.mark_outcome",
+    Appointment.Status.NO_SHOW: "booking.mark_outcome",
+}
+
+
+def set_status(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpResponse:
+    """One-click status change from the day view (confirm, arrived, completed, no-show)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    status = request.POST.get("status", "")
+    permission = STATUS_PERMISSIONS.get(status)
+    _require(request, permission is not None and request.user.has_perm(permission))
+    appointment = get_object_or_404(
+        model_admin.get_queryset(request).select_related("patient"), pk=object_id
+    )
+    try:
+        services.appointment_set_status(
+            appointment=appointment, status=status, acting_user=request.user
+        )
+    except services.BookingError as exc:
+        messages.error(request, f"{appointment.patient}: {exc.message}")
+    else:
+        messages.success(
+            request, f"{appointment.patient}: {Appointment.Status(status).label.lower()}."
+        )
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return HttpResponseRedirect(back)
+    return HttpResponseRedirect(reverse("admin:booking_schedule_day"))
 
 
 def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:

@@ -324,3 +324,75 @@ def test_buffer_after_a_visit_is_not_shown_as_free_time(clinic):
     assert second.kind == "free"
     assert second.start == _at(day, 9, 45)
     assert first.conflict is False
+
+
+def test_reception_marks_arrived_from_the_day_view(client, clinic):
+    day = _next_weekday(1)
+    appointment = AppointmentFactory(
+        consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 9)
+    )
+    client.force_login(clinic["reception"])
+    day_url = reverse("admin:booking_schedule_day") + f"?date={day}"
+    page = client.get(day_url).content.decode()
+    assert 'value="arrived"' in page
+    assert 'value="completed"' not in page  # reception does not record outcomes
+    response = client.post(
+        reverse("admin:booking_appointment_set_status", args=[appointment.pk]),
+        {"status": "arrived", "next": day_url},
+    )
+    appointment.refresh_from_db()
+    assert response.status_code == 302
+    assert response.url == day_url
+    assert appointment.status == Appointment.Status.ARRIVED
+
+
+def test_reception_cannot_record_an_outcome_from_the_day_view(client, clinic):
+    appointment = AppointmentFactory(
+        consultation_type=clinic["ctype"],
+        practitioner=clinic["patel"],
+        start=_at(_next_weekday(1), 9),
+    )
+    client.force_login(clinic["reception"])
+    response = client.post(
+        reverse("admin:booking_appointment_set_status", args=[appointment.pk]),
+        {"status": "completed"},
+    )
+    appointment.refresh_from_db()
+    assert response.status_code == 403
+    assert appointment.status == Appointment.Status.CONFIRMED
+
+
+def test_clinician_records_no_show_only_for_their_own_visits(client, clinic):
+    day = _next_weekday(1)
+    own = AppointmentFactory(
+        consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 9)
+    )
+    colleague = AppointmentFactory(
+        consultation_type=clinic["ctype"], practitioner=clinic["okafor"], start=_at(day, 9)
+    )
+    client.force_login(clinic["patel"].user)
+    url = "admin:booking_appointment_set_status"
+    client.post(reverse(url, args=[own.pk]), {"status": "no_show"})
+    refused = client.post(reverse(url, args=[colleague.pk]), {"status": "no_show"})
+    own.refresh_from_db()
+    colleague.refresh_from_db()
+    assert own.status == Appointment.Status.NO_SHOW
+    assert refused.status_code == 404
+    assert colleague.status == Appointment.Status.CONFIRMED
+
+
+def test_impossible_status_change_from_the_day_view_is_a_message(client, clinic):
+    appointment = AppointmentFactory(
+        consultation_type=clinic["ctype"],
+        practitioner=clinic["patel"],
+        start=_at(_next_weekday(1), 9),
+        status=Appointment.Status.COMPLETED,
+    )
+    client.force_login(clinic["reception"])
+    response = client.post(
+        reverse("admin:booking_appointment_set_status", args=[appointment.pk]),
+        {"status": "arrived"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "cannot become arrived" in response.content.decode()
