@@ -396,3 +396,13 @@ def test_impossible_status_change_from_the_day_view_is_a_message(client, clinic)
     )
     assert response.status_code == 200
     assert "cannot become arrived" in response.content.decode()
+
+
+def test_appointment_and_time_off_names_use_the_clinics_wall_clock(clinic):
+    day = _next_weekday(1)
+    appointment = AppointmentFactory(
+        consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 9)
+    )
+    time_off = TimeOffFactory(practitioner=clinic["patel"], start=_at(day, 13), end=_at(day, 14))
+    assert str(appointment).endswith(f"{day} 09:00")
+    assert f"{day} 13:00 to {day} 14:00" in str(time_off)
