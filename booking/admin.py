@@ -531,6 +531,9 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
     ]
     history_list_display = ["status"]
 
+    class Media:
+        css = {"all": ["css/admin-schedule.css"]}
+
     def get_readonly_fields(self, request, obj=None):
         # Every field: changes go through the actions and the book/move pages (services).
         return [f for fs in self.fieldsets for f in fs[1]["fields"]]
