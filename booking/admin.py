@@ -772,6 +772,11 @@ class StaffUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "groups"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        # Otherwise a manager could reset a superuser's password and sign in as them.
+        return qs if request.user.is_superuser else qs.filter(is_superuser=False)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

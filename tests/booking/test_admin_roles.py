@@ -291,3 +291,15 @@ def test_manager_manages_staff_logins_but_cannot_grant_superuser(client, world):
     assert 'name="groups"' in body
     assert 'name="is_superuser"' not in body
     assert 'name="user_permissions"' not in body
+
+
+def test_manager_cannot_touch_a_superuser_account(client, world):
+    from tests.factories import UserFactory
+
+    users, _ = world
+    root = UserFactory(username="root", is_superuser=True)
+    client.force_login(users[M])
+    change = client.get(reverse("admin:auth_user_change", args=[root.pk]))
+    password = client.get(reverse("admin:auth_user_password_change", args=[root.pk]))
+    assert change.status_code == 302  # "does not exist" for them
+    assert password.status_code == 404
