@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -188,14 +188,13 @@ class PractitionerAdmin(admin.ModelAdmin):
                     "moving: {}",
                     len(orphans),
                     form.instance.display_name,
-                    format_html_join_links(orphans),
+                    _move_links(orphans),
                 ),
             )
 
 
-def format_html_join_links(appointments: list[Appointment]) -> str:
-    from django.utils.html import format_html_join
-
+def _move_links(appointments: list[Appointment]) -> str:
+    """Comma-separated links to each visit's move page."""
     return format_html_join(
         ", ",
         '<a href="{}">{} {}</a>',

@@ -33,9 +33,7 @@ from booking.admin_forms import (
     free_time_choices,
 )
 from booking.availability import clinic_zone
-from booking.models import Appointment, ClinicClosure, TimeOff
-
-SCHEDULE_START_HOUR_UNITS = 4  # rows of 15 minutes per hour in the day grid
+from booking.models import Appointment, ClinicClosure, Patient, TimeOff
 
 
 def _context(request: HttpRequest, model_admin: ModelAdmin, title: str, **extra) -> dict:
@@ -255,8 +253,6 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
         initial = {}
         patient_id = request.GET.get("patient", "")
         if patient_id.isdigit():
-            from booking.models import Patient
-
             patient = Patient.objects.filter(pk=patient_id).first()
             if patient is not None:
                 initial = {
