@@ -443,7 +443,8 @@ def appointments_disrupted_by_closure(*, closure: ClinicClosure) -> list[Appoint
 def appointments_outside_hours(
     *, practitioner: Practitioner, now: datetime | None = None
 ) -> list[Appointment]:
-    """The practitioner's future open visits that no working-hours interval covers any more."""
+    """The practitioner's future open visits that no working-hours interval covers any more
+    (all of them once the practitioner is made inactive)."""
     tz = clinic_zone()
     rows = [
         HoursRow(*row)
@@ -462,7 +463,7 @@ def appointments_outside_hours(
         .order_by("start")
     ):
         day = appointment.start.astimezone(tz).date()
-        covered = any(
+        covered = practitioner.active and any(
             row.applies_on(day)
             and _local_instant(day, row.start, tz) <= appointment.start
             and appointment.end <= _local_instant(day, row.end, tz)

@@ -406,3 +406,13 @@ def test_appointment_and_time_off_names_use_the_clinics_wall_clock(clinic):
     time_off = TimeOffFactory(practitioner=clinic["patel"], start=_at(day, 13), end=_at(day, 14))
     assert str(appointment).endswith(f"{day} 09:00")
     assert f"{day} 13:00 to {day} 14:00" in str(time_off)
+
+
+def test_deactivating_a_practitioner_lists_all_their_future_visits(clinic):
+    appointment = AppointmentFactory(
+        consultation_type=clinic["ctype"],
+        practitioner=clinic["patel"],
+        start=_at(_next_weekday(1), 10),
+    )
+    clinic["patel"].active = False
+    assert appointments_outside_hours(practitioner=clinic["patel"]) == [appointment]
