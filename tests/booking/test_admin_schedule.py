@@ -416,3 +416,17 @@ def test_deactivating_a_practitioner_lists_all_their_future_visits(clinic):
     )
     clinic["patel"].active = False
     assert appointments_outside_hours(practitioner=clinic["patel"]) == [appointment]
+
+
+@pytest.mark.parametrize("day_text", ["2027-03-14", "2027-11-07"])  # DST starts / ends
+def test_schedule_keeps_wall_clock_hours_on_daylight_saving_days(day_text, settings):
+    from datetime import date
+
+    settings.TIME_ZONE = "America/New_York"
+    day = date.fromisoformat(day_text)
+    practitioner = PractitionerFactory(weekly_hours=[(6, time(9), time(17))])
+    (schedule,) = staff_schedule(first_day=day, last_day=day, practitioners=[practitioner])
+    (block,) = schedule.columns[0].blocks
+    assert block.kind == "free"
+    assert (block.start.hour, block.end.hour) == (9, 17)
+    assert block.minutes == 8 * 60
