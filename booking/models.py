@@ -226,7 +226,8 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.practitioner}: {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        return f"{self.practitioner}: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
 
 
 class ClinicClosure(models.Model):
@@ -357,7 +358,8 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.consultation_type} with {self.practitioner} at {self.start:%Y-%m-%d %H:%M}"
+        start = timezone.localtime(self.start)  # the clinic's wall clock, not UTC
+        return f"{self.consultation_type} with {self.practitioner} at {start:%Y-%m-%d %H:%M}"
 
     OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
 

@@ -541,5 +541,80 @@ def manage_links_resend(*, email: str) -> None:
 
 
 def patient_merge(*, keep: Patient, duplicate: Patient, acting_user: AbstractBaseUser) -> Patient:
-    """Move the duplicate's appointments to `keep` and delete the duplicate."""
-    raise NotImplementedError
+    """Move the duplicate's appointments to `keep` and delete the duplicate.
+
+    Details `keep` lacks (phone, date of birth, email) are taken from the duplicate; nothing
+    `keep` already has is overwritten.
+    """
+    if keep.pk == duplicate.pk:
+        raise ValueError("A patient cannot be merged into itself.")
+    with transaction.atomic():
+        keep = Patient.objects.select_for_update().get(pk=keep.pk)
+        duplicate = Patient.objects.select_for_update().get(pk=duplicate.pk)
+        moved = list(Appointment.objects.filter(patient=duplicate))
+        Appointment.objects.filter(patient=duplicate).update(patient=keep)
+        for appointment in moved:
+            appointment.patient = keep
+            _record_history(appointment, acting_user, f"Patient merged into #{keep.pk}")
+        take_email = not keep.email and duplicate.email
+        for name in ("phone", "date_of_birth"):
+            if not getattr(keep, name) and getattr(duplicate, name):
+                setattr(keep, name, getattr(duplicate, name))
+        email, duplicate_pk = duplicate.email, duplicate.pk
+        duplicate._history_user = _user_or_none(acting_user)
+        duplicate._change_reason = f"Merged into patient #{keep.pk}"
+        duplicate.delete()  # first, so its email is free for `keep` (unique, case-insensitive)
+        if take_email:
+            keep.email = email
+        keep._history_user = _user_or_none(acting_user)
+        keep._change_reason = f"Merged patient #{duplicate_pk} into this one"
+        keep.save()
+        return keep
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+
+def _user_or_none(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def appointment_confirmation_resend(
+    *, appointment: Appointment, acting_user: AbstractBaseUser | None
+) -> Appointment:
+    """Send the patient their confirmation again (e.g. "I never got the email")."""
+    with transaction.atomic():
+        current = Appointment.objects.get(pk=appointment.pk)
+        if current.status != Status.CONFIRMED:
+            raise InvalidTransition("Only a confirmed appointment's confirmation can be re-sent.")
+        _record_history(current, acting_user, "Confirmation re-sent")
+        notifications.appointment_confirmed(current)
+        return current
+
+
+def appointments_cancel_for_clinic(
+    *, appointments: list[Appointment], reason: str, acting_user: AbstractBaseUser | None
+) -> tuple[list[Appointment], list[tuple[Appointment, str]]]:
+    """Cancel visits the clinic can no longer hold (time off, closure), each patient told once.
+
+    Each cancellation is its own transaction, so one refused change (already moved, or changed
+    meanwhile) does not undo the others. Returns (cancelled, [(refused, why), ...]); cancelling
+    an already cancelled visit notifies nobody again.
+    """
+    cancelled, refused = [], []
+    for appointment in appointments:
+        if appointment.status == Status.CANCELLED:
+            continue
+        try:
+            cancelled.append(
+                appointment_cancel(
+                    appointment=appointment,
+                    reason=reason,
+                    acting_user=acting_user,
+                    source=Source.ADMIN,
+                    apply_patient_rules=False,
+                )
+            )
+        except BookingError as exc:
+            refused.append((appointment, exc.message))
+    return cancelled, refused

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.middleware.StaffSessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "clinic.security.SecurityHeadersMiddleware",
@@ -296,6 +297,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "clinic.security.axes_username"
+# Staff sessions (clinic.middleware): signed out after 30 minutes idle and 8 hours in all.
+STAFF_SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+STAFF_SESSION_MAX_AGE = timedelta(hours=8)
 
 # Content Security Policy, enforced on every page (the admin included): no inline script or
 # style without the per-request nonce, nothing loaded from another origin.

@@ -181,13 +181,23 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             self.related.set(extracted)
 
 
-class OutboundMessageFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "booking.OutboundMessage"
+class StaffUserFactory(UserFactory):
+    """A staff login in one of the booking.roles groups: StaffUserFactory(role=roles.RECEPTION)."""
 
-    appointment = factory.SubFactory(AppointmentFactory)
-    kind = "confirmation"
-    scheduled_for = factory.LazyAttribute(lambda o: o.appointment.created_at)
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from django.contrib.auth.models import Group
+
+        from booking.roles import roles_sync
+
+        if not Group.objects.filter(name=extracted).exists():
+            roles_sync()
+        self.groups.add(Group.objects.get(name=extracted))
 
 
 class ClinicClosureFactory(factory.django.DjangoModelFactory):
@@ -197,3 +207,12 @@ class ClinicClosureFactory(factory.django.DjangoModelFactory):
     name = "Holiday"
     start_date = factory.LazyFunction(lambda: date(2026, 12, 25))
     end_date = factory.LazyAttribute(lambda o: o.start_date)
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "booking.OutboundMessage"
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    kind = "confirmation"
+    scheduled_for = factory.LazyFunction(lambda: _now())

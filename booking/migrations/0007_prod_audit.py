@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0004_overlap_guards'),
+        ('booking', '0006_staff_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

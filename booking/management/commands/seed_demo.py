@@ -10,10 +10,13 @@ import importlib
 from datetime import time, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from booking import roles
 from booking.models import ClinicClosure, ConsultationType, Practitioner, TimeOff, WorkingHours
 
 DEMO_PASSWORD = "demo-clinic-2026"
@@ -92,9 +95,9 @@ PRACTITIONERS = [
 ]
 
 STAFF = [
-    ("reception", "Reception", "Rosa", "Front desk"),
-    ("manager", "Clinic manager", "Morgan", "Manager"),
-    ("editor", "Content editor", "Evan", "Editor"),
+    ("reception", roles.RECEPTION, "Rosa", "Front desk"),
+    ("manager", roles.MANAGER, "Morgan", "Manager"),
+    ("editor", roles.EDITOR, "Evan", "Editor"),
 ]
 
 
@@ -104,6 +107,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         User = get_user_model()
+        roles.roles_sync()
+        groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLES)}
         types = {}
         for spec in TYPES:
             spec = dict(spec)
@@ -119,7 +124,8 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            logins.append((spec["username"], "Clinician"))
+            user.groups.add(groups[roles.CLINICIAN])
+            logins.append((spec["username"], roles.CLINICIAN))
             practitioner, created = Practitioner.objects.get_or_create(
                 user=user,
                 defaults={
@@ -144,6 +150,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            user.groups.add(groups[role])
             logins.append((username, role))
 
         self._seed_schedule(types)
@@ -161,6 +168,7 @@ class Command(BaseCommand):
         )
         for username, role in logins:
             self.stdout.write(f"  {username:<12} {role}")
+        self.stdout.write(f"Admin: /{settings.ADMIN_URL}")
 
     def _seed_schedule(self, types) -> None:
         from django.utils import timezone

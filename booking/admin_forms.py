@@ -1,0 +1,195 @@
+"""Forms of the staff back office: book on behalf of a patient, move a visit, bulk cancel.
+
+The free times offered come from `booking.selectors.available_slots` with the patient-facing
+notice and horizon switched off; the services check them again when the form is submitted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import forms
+from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
+
+from booking.availability import clinic_zone, merge_any_practitioner
+from booking.models import Appointment, ConsultationType, Practitioner
+from booking.selectors import available_slots
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def free_time_choices(
+    *,
+    consultation_type: ConsultationType,
+    day: date,
+    practitioner: Practitioner | None,
+    exclude_appointment_id: int | None = None,
+) -> list[tuple[str, str]]:
+    """(ISO start, label) for each free start on the day, staff rules (no notice, no horizon)."""
+    slots = available_slots(
+        consultation_type=consultation_type,
+        first_day=day,
+        last_day=day,
+        practitioner_id=practitioner.pk if practitioner else None,
+        enforce_notice_and_horizon=False,
+        exclude_appointment_id=exclude_appointment_id,
+    ).get(day, [])
+    names = dict(Practitioner.objects.values_list("pk", "display_name"))
+    return [
+        (
+            start.isoformat(),
+            f"{start:%H:%M}-{end:%H:%M}"
+            + ("" if practitioner else f" ({', '.join(names.get(p, '?') for p in pids)})"),
+        )
+        for start, end, pids in merge_any_practitioner(slots)
+    ]
+
+
+class FindTimeForm(forms.Form):
+    """Step one (GET): what, with whom, which day."""
+
+    consultation_type = forms.ModelChoiceField(
+        queryset=ConsultationType.objects.active(), label="Consultation type"
+    )
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(active=True),
+        required=False,
+        empty_label="Any practitioner",
+    )
+    day = forms.DateField(widget=DateInput, label="Date")
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return day
+
+    def clean(self) -> dict:
+        data = super().clean()
+        ctype, practitioner = data.get("consultation_type"), data.get("practitioner")
+        if (
+            ctype
+            and practitioner
+            and not practitioner.consultation_types.filter(pk=ctype.pk).exists()
+        ):
+            self.add_error(
+                "practitioner", f"{practitioner.display_name} does not offer {ctype.name}."
+            )
+        return data
+
+
+def _parse_start(value: str) -> datetime:
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise forms.ValidationError("Choose one of the free times.") from exc
+    if timezone.is_naive(start):
+        raise forms.ValidationError("Choose one of the free times.")
+    return start.astimezone(clinic_zone())
+
+
+class StaffBookingForm(FindTimeForm):
+    """Step two (POST): the time and who the patient is."""
+
+    start = forms.ChoiceField(label="Time", widget=forms.RadioSelect)
+    full_name = forms.CharField(max_length=200, label="Patient's full name")
+    email = forms.EmailField(
+        label="Patient's email", help_text="The confirmation and reminders go here."
+    )
+    phone = PhoneNumberField(required=False, label="Patient's phone")
+    date_of_birth = forms.DateField(required=False, widget=DateInput)
+    reminders_enabled = forms.BooleanField(
+        required=False, initial=True, label="Send reminders before the visit"
+    )
+
+    def __init__(self, *args, start_choices: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].choices = start_choices or []
+
+    def clean_start(self) -> datetime:
+        return _parse_start(self.cleaned_data["start"])
+
+    def clean_date_of_birth(self) -> date | None:
+        dob = self.cleaned_data.get("date_of_birth")
+        if dob and dob > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return dob
+
+
+class MoveForm(forms.Form):
+    """Move one visit: another day, time or practitioner (the same consultation type)."""
+
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
+    day = forms.DateField(widget=DateInput, label="Date")
+    start = forms.ChoiceField(label="New time", widget=forms.RadioSelect, required=False)
+
+    def __init__(
+        self,
+        *args,
+        appointment: Appointment,
+        start_choices: list[tuple[str, str]] | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.appointment = appointment
+        self.fields["practitioner"].queryset = Practitioner.objects.filter(
+            active=True, consultation_types=appointment.consultation_type_id
+        )
+        self.fields["start"].choices = start_choices or []
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return day
+
+    def clean_start(self) -> datetime | None:
+        value = self.cleaned_data.get("start")
+        return _parse_start(value) if value else None
+
+
+class ClinicCancelForm(forms.Form):
+    """Cancel the chosen affected visits; every patient gets one cancellation email."""
+
+    appointments = forms.ModelMultipleChoiceField(
+        queryset=Appointment.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(
+        max_length=500,
+        initial="The clinic had to cancel this visit. Please call us to find a new time.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Goes into the appointment's record.",
+    )
+
+    def __init__(self, *args, affected: list[Appointment], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointments"].queryset = Appointment.objects.filter(
+            pk__in=[a.pk for a in affected]
+        )
+        self.fields["appointments"].label_from_instance = lambda a: (
+            f"{a.start.astimezone(clinic_zone()):%a %d %b %H:%M} {a.patient}"
+        )
+
+
+class CancelConfirmForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        initial="Cancelled by the clinic",
+        help_text="Kept in the appointment's record.",
+    )
+
+
+class PatientMergeForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep this record; the others' visits move to it and they are deleted",
+    )
+
+    def __init__(self, *args, patients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = patients
