@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from django.urls import reverse
@@ -354,14 +355,19 @@ def test_confirm_honeypot_pretends_and_stores_nothing(client, ctype, doctor):
     assert Patient.objects.count() == 0
 
 
+def fresh_address() -> str:
+    """A client address no earlier run has used: the cache (file or Redis) outlives a run."""
+    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+
+
 def test_confirm_rate_limited_per_client_gets_429(client, ctype, doctor, settings):
     settings.BOOKING_RATE_LIMIT = 2
     url = reverse("booking:confirm", args=[ctype.slug])
-    addr = "203.0.113.77"
+    addr = fresh_address()
     statuses = [client.post(url, {"x": "1"}, REMOTE_ADDR=addr).status_code for _ in range(3)]
     assert statuses[:2] != [429, 429]
     assert statuses[2] == 429
-    other = client.post(url, {"x": "1"}, REMOTE_ADDR="203.0.113.78")
+    other = client.post(url, {"x": "1"}, REMOTE_ADDR=fresh_address())
     assert other.status_code != 429
     assert "Too many attempts" in client.post(url, {}, REMOTE_ADDR=addr).content.decode()
 
@@ -370,9 +376,10 @@ def test_rate_limit_uses_trusted_proxy_header_when_configured(client, ctype, set
     settings.BOOKING_RATE_LIMIT = 1
     settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     url = reverse("booking:confirm", args=[ctype.slug])
-    client.post(url, {}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9")
-    blocked = client.post(url, {}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9")
-    other = client.post(url, {}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.10")
+    proxy, client_a, client_b = fresh_address(), fresh_address(), fresh_address()
+    client.post(url, {}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"6.6.6.6, {client_a}")
+    blocked = client.post(url, {}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=client_a)
+    other = client.post(url, {}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=client_b)
     assert blocked.status_code == 429
     assert other.status_code != 429
 
