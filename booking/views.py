@@ -327,15 +327,17 @@ def _alternatives(
     )
     candidates = [slot for day_slots in slots.values() for slot in day_slots]
     wanted = practitioner.pk if practitioner else None
-    candidates.sort(
-        key=lambda s: (
-            wanted is not None and s.practitioner_id != wanted,
-            abs((s.start - start).total_seconds()),
-        )
-    )
+    candidates.sort(key=lambda s: abs((s.start - start).total_seconds()))
+    if wanted is None:
+        ordered = candidates
+    else:
+        # Mostly the same clinician, but leave room for a colleague's nearer time.
+        same = [s for s in candidates if s.practitioner_id == wanted]
+        others = [s for s in candidates if s.practitioner_id != wanted]
+        ordered = same[: limit - min(len(others), limit // 2)] + others
     seen: set[tuple] = set()
     choices: list[TimeChoice] = []
-    for slot in candidates:
+    for slot in ordered:
         param = str(slot.practitioner_id) if practitioner else ANY
         key = (slot.start, param)
         if key in seen:

@@ -395,3 +395,51 @@ def test_confirm_inactive_type_gets_404_and_books_nothing(client, ctype, doctor)
     response = client.post(reverse("booking:confirm", args=[ctype.slug]), details_data(start))
     assert response.status_code == 404
     assert Intake.objects.count() == 0
+
+
+def test_slot_taken_alternatives_include_a_colleague(client, ctype, doctor):
+    colleague = PractitionerFactory(display_name="Dr. Ben Okafor", consultation_types=[ctype])
+    start = next_weekday_at(10)
+    AppointmentFactory(consultation_type=ctype, practitioner=doctor, start=start)
+    response = client.post(
+        reverse("booking:confirm", args=[ctype.slug]), details_data(start, doctor.pk)
+    )
+    body = response.content.decode()
+    assert f"{start.isoformat()}|{colleague.pk}" in body
+    assert "with Dr. Ben Okafor" in body
+    assert "with Dr. Ada Reyes" in body
+
+
+@pytest.fixture
+def busy_clinic(ctype, doctor):
+    """Enough practitioners and bookings that an N+1 query would show."""
+    others = [PractitionerFactory(consultation_types=[ctype]) for _ in range(3)]
+    for i, practitioner in enumerate([doctor, *others]):
+        for hour in (9, 11, 15):
+            AppointmentFactory(
+                consultation_type=ctype,
+                practitioner=practitioner,
+                start=next_weekday_at(hour + i % 2),
+            )
+    return others
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "params_of", "max_queries"),
+    [
+        ("start", "get", lambda s: {}, 8),
+        ("choose_time", "get", lambda s: {}, 26),
+        ("choose_time", "get", lambda s: {"date": s.date().isoformat()}, 26),
+        ("details", "get", lambda s: slot_params(s), 12),
+        ("details", "post", lambda s: details_data(s), 12),
+        ("confirm", "post", lambda s: details_data(s), 45),
+    ],
+)
+def test_booking_pages_run_in_a_fixed_number_of_queries(
+    client, ctype, busy_clinic, django_assert_max_num_queries, name, method, params_of, max_queries
+):
+    start = next_weekday_at(14)
+    args = [] if name == "start" else [ctype.slug]
+    with django_assert_max_num_queries(max_queries):
+        response = getattr(client, method)(reverse(f"booking:{name}", args=args), params_of(start))
+    assert response.status_code in (200, 302)

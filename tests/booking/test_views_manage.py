@@ -296,3 +296,22 @@ def test_intake_update_ignores_fields_outside_the_questionnaire(appointment):
     assert intake.pain_score == 4
     assert intake.joints == ["knee"]
     assert intake.note == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "data", "max_queries"),
+    [
+        ("confirmation", "get", {}, 6),
+        ("manage", "get", {}, 6),
+        ("manage_cancel", "get", {}, 7),
+        ("questionnaire", "get", {}, 6),
+        ("questionnaire", "post", {"pain_score": "4"}, 10),
+        ("calendar", "get", {}, 3),
+    ],
+)
+def test_manage_pages_run_in_a_fixed_number_of_queries(
+    client, appointment, django_assert_max_num_queries, name, method, data, max_queries
+):
+    with django_assert_max_num_queries(max_queries):
+        response = getattr(client, method)(url(name, appointment), data)
+    assert response.status_code in (200, 302)

@@ -30,6 +30,30 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 375, "height": 812}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _restore_migrated_rows_at_the_end(django_db_setup, django_db_blocker):
+    """Put back the rows the migrations created (the clinic profile) once these tests are done.
+
+    A live-server test's teardown flushes every table, and serialized_rollback only restores
+    them at the start of the next such test; with --reuse-db the last flush would otherwise
+    leave the next run's database without them.
+    """
+    yield
+    from django.core import serializers
+    from django.db import IntegrityError, connection, transaction
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if not contents:
+        return
+    with django_db_blocker.unblock():
+        for restored in serializers.deserialize("json", contents):
+            try:
+                with transaction.atomic():
+                    restored.save()
+            except IntegrityError:
+                pass  # already there (e.g. content types the flush re-created)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

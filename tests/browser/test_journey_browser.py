@@ -21,12 +21,18 @@ from tests.factories import (
     next_weekday_at,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+# serialized_rollback: the flush after each live-server test would otherwise wipe the rows the
+# migrations created (the clinic profile) for every test that runs after these.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
 
 
 @pytest.fixture(autouse=True)
 def _generous_rate_limit(settings):
     settings.BOOKING_RATE_LIMIT = 1000
+    settings.LOST_LINK_RATE_LIMIT = 1000
 
 
 @pytest.fixture
@@ -267,3 +273,36 @@ def test_booking_works_with_javascript_off(browser, live_server, snap, clinic_da
         assert Appointment.objects.get().practitioner == clinic_data["ben"]
     finally:
         context.close()
+
+
+def test_lost_link_and_error_pages_are_accessible(
+    page, live_server, snap, axe_clean, clinic_data, settings
+):
+    page.goto(live_server.url + "/book/lost-link/")
+    check_page(page, axe_clean, snap, "lost-link")
+    page.locator("#id_email").fill("not-an-email")
+    page.get_by_role("button", name="Email me my links").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    check_page(page, axe_clean, snap, "lost-link-error")
+    page.locator("#id_email").fill("someone@example.com")
+    page.get_by_role("button", name="Email me my links").click()
+    expect(page.get_by_role("status")).to_contain_text("If there are upcoming appointments")
+    check_page(page, axe_clean, snap, "lost-link-sent")
+
+    page.goto(live_server.url + "/book/manage/" + "0" * 64 + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("We couldn't find that page")
+    check_page(page, axe_clean, snap, "invalid-link")
+
+    page.goto(live_server.url + "/book/initial/details/?start=yesterday&practitioner=any")
+    check_page(page, axe_clean, snap, "bad-slot")
+
+    settings.LOST_LINK_RATE_LIMIT = 1
+    page.goto(live_server.url + "/book/lost-link/")
+    for _ in range(2):
+        page.locator("#id_email").fill("someone@example.com")
+        page.get_by_role("button", name="Email me my links").click()
+        if page.get_by_role("heading", level=1).inner_text() == "Too many attempts":
+            break
+        page.goto(live_server.url + "/book/lost-link/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
+    check_page(page, axe_clean, snap, "too-many-attempts")
