@@ -306,3 +306,33 @@ def test_lost_link_and_error_pages_are_accessible(
         page.goto(live_server.url + "/book/lost-link/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
     check_page(page, axe_clean, snap, "too-many-attempts")
+
+
+def test_pages_reflow_at_320px_and_a_double_click_books_once(
+    browser, live_server, snap, clinic_data
+):
+    # 320 CSS px is WCAG's reflow width: a 1280 px window at 400 % zoom, or a small phone.
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+
+    def fits(name: str) -> None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{name} is {width} px wide at 320 px"
+        snap(page, f"320px-{name}")
+
+    try:
+        page.goto(live_server.url + "/book/")
+        fits("types")
+        page.goto(live_server.url + "/book/initial/")
+        fits("time")
+        page.locator(".time-choice").first.click()
+        fits("details")
+        fill_details(page)
+        page.get_by_role("button", name="Continue to review").click()
+        fits("review")
+        page.get_by_role("button", name="Confirm booking").dblclick()
+        expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
+        fits("confirmation")
+        assert Appointment.objects.count() == 1
+    finally:
+        context.close()
