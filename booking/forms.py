@@ -195,6 +195,9 @@ class DetailsForm(forms.Form):
             raise ValidationError("This form has expired. Please check your details and try again.")
         return value
 
+    def clean_joints(self) -> list[str]:
+        return list(dict.fromkeys(self.cleaned_data["joints"]))
+
     def clean_date_of_birth(self) -> date | None:
         value = self.cleaned_data["date_of_birth"]
         if value is None:

@@ -391,16 +391,20 @@ def _render_slot_problem(
     practitioners: list[Practitioner],
     message: str,
     with_alternatives: bool = True,
+    status: int = 409,
+    limit: int = 4,
 ) -> HttpResponse:
     context["slot_problem"] = message
+    context["slot_problem_is_error"] = status >= 400
     if with_alternatives:
         context["alternatives"] = _alternatives(
             consultation_type=context["consultation_type"],
             start=context["start"],
             practitioner=context["practitioner"],
             names={p.pk: str(p) for p in practitioners},
+            limit=limit,
         )
-    return render(request, "booking/review.html", context, status=409)
+    return render(request, "booking/review.html", context, status=status)
 
 
 def _details_context(
@@ -479,6 +483,16 @@ def details(request: HttpRequest, type_slug: str) -> HttpResponse:
         details_form=form,
         practitioners=practitioners,
     )
+    if "change_time" in request.POST:
+        # Offered on the review page: other times nearby, without retyping anything.
+        return _render_slot_problem(
+            request,
+            context=context,
+            practitioners=practitioners,
+            message="Choose another time below.",
+            status=200,
+            limit=12,
+        )
     free = _free_practitioner_ids(
         consultation_type=consultation_type, start=start, practitioner=practitioner
     )
@@ -604,6 +618,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _appointment_or_none(token)
@@ -726,11 +741,10 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     context = _appointment_context(appointment)
     if not context["questionnaire_open"]:
         return render(request, "booking/questionnaire.html", context)
+    # Earlier answers are never shown again: a forwarded link must not reveal health details.
     intake = getattr(appointment, "intake", None)
-    initial = {}
-    if intake is not None:
-        initial = {name: getattr(intake, name) for name in services.QUESTIONNAIRE_FIELDS}
-    form = QuestionnaireForm(request.POST or None, initial=initial)
+    context["answered_at"] = intake.questionnaire_completed_at if intake else None
+    form = QuestionnaireForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.intake_update(appointment=appointment, answers=form.cleaned_data)
         messages.success(request, "Thank you. Your answers have been sent to your clinician.")
@@ -751,6 +765,7 @@ def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def lost_link(request: HttpRequest) -> HttpResponse:
     """Re-send manage links; the answer is the same whether or not the address is known."""

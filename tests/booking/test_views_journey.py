@@ -284,6 +284,13 @@ def test_confirm_books_and_redirects_to_confirmation_by_token(client, ctype, doc
     assert "no-store" in page.headers["Cache-Control"]
 
 
+def test_confirm_stores_each_joint_once(client, ctype, doctor):
+    start = next_weekday_at(10)
+    data = details_data(start, joints=["knee", "hip", "knee"])
+    client.post(reverse("booking:confirm", args=[ctype.slug]), data)
+    assert Appointment.objects.get().intake.joints == ["knee", "hip"]
+
+
 def test_confirm_reminders_off_and_someone_else_are_stored(client, ctype, doctor):
     start = next_weekday_at(10)
     data = details_data(start, for_someone_else="on", booker_name="Tom Lopez")
@@ -443,3 +450,15 @@ def test_booking_pages_run_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(max_queries):
         response = getattr(client, method)(reverse(f"booking:{name}", args=args), params_of(start))
     assert response.status_code in (200, 302)
+
+
+def test_change_time_from_review_offers_times_and_keeps_details(client, ctype, doctor):
+    start = next_weekday_at(10)
+    data = details_data(start, change_time="1")
+    response = client.post(reverse("booking:details", args=[ctype.slug]), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose another time below." in body
+    assert body.count('name="slot"') >= 6
+    assert 'type="hidden" name="note" value="Worse on stairs"' in body
+    assert Appointment.objects.count() == 0

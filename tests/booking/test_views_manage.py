@@ -217,12 +217,16 @@ def test_questionnaire_bad_input_is_a_form_error(client, appointment, data, mess
     assert Intake.objects.get(appointment=appointment).questionnaire_completed_at is None
 
 
-def test_questionnaire_shows_script_escaped(client, appointment):
+def test_questionnaire_shows_script_escaped_and_never_shows_earlier_answers(client, appointment):
     evil = "<script>alert(1)</script>"
-    client.post(url("questionnaire", appointment), {"imaging": evil, "pain_score": "3"})
-    body = client.get(url("questionnaire", appointment)).content.decode()
+    response = client.post(url("questionnaire", appointment), {"imaging": evil, "pain_score": "11"})
+    body = response.content.decode()
     assert evil not in body
-    assert "&lt;script&gt;" in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # kept, escaped, on the error page
+    client.post(url("questionnaire", appointment), {"imaging": "MRI in May", "pain_score": "3"})
+    body = client.get(url("questionnaire", appointment)).content.decode()
+    assert "MRI in May" not in body
+    assert "You sent your answers" in body
 
 
 def test_questionnaire_closed_after_the_visit(client, ctype, doctor):
