@@ -357,31 +357,13 @@ def _alternatives(
 
 
 def _review_context(
-    *,
-    consultation_type: ConsultationType,
-    slot_form: SlotForm,
-    details_form: DetailsForm,
-    practitioners: list[Practitioner],
+    *, consultation_type: ConsultationType, slot_form: SlotForm, details_form: DetailsForm
 ) -> dict:
     joints = dict(Joint.choices)
-    start = slot_form.cleaned_data["start"]
-    practitioner = slot_form.cleaned_data["practitioner"]
-    return {
-        "step": 4,
-        "consultation_type": consultation_type,
-        "slot_form": slot_form,
-        "form": details_form,
-        "start": start.astimezone(clinic_zone()),
-        "end": start + consultation_type.duration,
-        "practitioner": practitioner,
-        "joint_labels": [joints[j] for j in details_form.cleaned_data["joints"]],
-        "zone_label": zone_label(),
-        "change_time_url": _url(
-            reverse("booking:choose_time", args=[consultation_type.slug]),
-            date=start.astimezone(clinic_zone()).date().isoformat(),
-            practitioner=str(practitioner.pk) if practitioner else "",
-        ),
-    }
+    context = _details_context(consultation_type, slot_form, details_form)
+    context["step"] = 4
+    context["joint_labels"] = [joints[j] for j in details_form.cleaned_data["joints"]]
+    return context
 
 
 def _render_slot_problem(
@@ -481,7 +463,6 @@ def details(request: HttpRequest, type_slug: str) -> HttpResponse:
         consultation_type=consultation_type,
         slot_form=slot_form,
         details_form=form,
-        practitioners=practitioners,
     )
     if "change_time" in request.POST:
         # Offered on the review page: other times nearby, without retyping anything.
@@ -535,7 +516,6 @@ def confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
         consultation_type=consultation_type,
         slot_form=slot_form,
         details_form=form,
-        practitioners=practitioners,
     )
     try:
         appointment = services.appointment_book(
