@@ -462,3 +462,34 @@ def test_change_time_from_review_offers_times_and_keeps_details(client, ctype, d
     assert body.count('name="slot"') >= 6
     assert 'type="hidden" name="note" value="Worse on stairs"' in body
     assert Appointment.objects.count() == 0
+
+
+def test_choose_time_without_any_free_time_says_so_in_bounded_queries(
+    client, django_assert_max_num_queries
+):
+    ctype = ConsultationTypeFactory(slug="rare")
+    PractitionerFactory(consultation_types=[ctype], weekly_hours=[])
+    with django_assert_max_num_queries(45):
+        response = client.get(reverse("booking:choose_time", args=[ctype.slug]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "no free times online" in body
+
+
+def test_health_details_stay_out_of_logs_session_and_urls(client, ctype, doctor, caplog):
+    start = next_weekday_at(10)
+    secret = "Secret-knee-story-4711"
+    caplog.set_level("DEBUG")
+    details = client.post(
+        reverse("booking:details", args=[ctype.slug]), details_data(start, note=secret)
+    )
+    confirm = client.post(
+        reverse("booking:confirm", args=[ctype.slug]), details_data(start, note=secret)
+    )
+    assert details.status_code == 200
+    assert confirm.status_code == 302
+    assert secret not in confirm.url
+    assert secret not in caplog.text
+    assert secret not in str(dict(client.session))
+    assert secret not in str(client.cookies)
+    assert Intake.objects.get().note == secret
