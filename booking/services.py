@@ -524,17 +524,57 @@ def _record_history(appointment: Appointment, acting_user, reason: str) -> None:
 # --- Intake questionnaire (patient journey) -------------------------------------------------
 
 
-def intake_update(*, appointment: Appointment, answers: dict) -> Intake:
-    """Save the pre-visit questionnaire's answers to the visit's intake."""
-    raise NotImplementedError
+QUESTIONNAIRE_FIELDS = (
+    "pain_score",
+    "pain_duration",
+    "aggravating_factors",
+    "previous_treatments",
+    "current_medications",
+    "imaging",
+)
+
+
+def intake_update(
+    *, appointment: Appointment, answers: dict, now: datetime | None = None
+) -> Intake:
+    """Save the pre-visit questionnaire's answers to the visit's intake.
+
+    Only the questionnaire's own fields are written (unknown keys are ignored), so a caller can
+    never touch the joints or note given at booking, nor any scheduling data.
+    """
+    now = now or timezone.now()
+    changes = {name: answers[name] for name in QUESTIONNAIRE_FIELDS if name in answers}
+    with transaction.atomic():
+        intake, _ = Intake.objects.select_for_update().get_or_create(appointment=appointment)
+        for name, value in changes.items():
+            setattr(intake, name, "" if value is None and name != "pain_score" else value)
+        intake.questionnaire_completed_at = now
+        intake.full_clean(exclude=["appointment", "joints"])
+        intake.save()
+    return intake
 
 
 # --- Manage links (patient journey) ----------------------------------------------------------
 
 
-def manage_links_resend(*, email: str) -> None:
-    """E-mail fresh manage links for the open visits booked with this address (if any)."""
-    raise NotImplementedError
+def manage_links_resend(*, email: str, now: datetime | None = None) -> None:
+    """E-mail fresh manage links for the open visits booked with this address (if any).
+
+    Returns nothing and raises nothing for an unknown address: the caller must answer the same
+    whether or not the address is on file.
+    """
+    email = (email or "").strip()
+    if not email:
+        return
+    now = now or timezone.now()
+    appointments = list(
+        Appointment.objects.filter(
+            contact_email__iexact=email, status__in=Appointment.OPEN_STATUSES, start__gt=now
+        ).order_by("start")
+    )
+    if appointments:
+        with transaction.atomic():
+            notifications.manage_links_requested(appointments)
 
 
 # --- Patients (staff) ------------------------------------------------------------------------

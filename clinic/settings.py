@@ -340,6 +340,11 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
 # The header a trusted proxy puts the client address in (e.g. HTTP_X_FORWARDED_FOR); empty means
 # REMOTE_ADDR, so a client cannot spoof its address to dodge rate limits.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# Per-client limits on the public forms (attempts per window), answered with a 429 page.
+BOOKING_RATE_LIMIT = int(os.environ.get("BOOKING_RATE_LIMIT", "10"))
+BOOKING_RATE_WINDOW_SECONDS = int(os.environ.get("BOOKING_RATE_WINDOW_SECONDS", "3600"))
+LOST_LINK_RATE_LIMIT = int(os.environ.get("LOST_LINK_RATE_LIMIT", "5"))
+LOST_LINK_RATE_WINDOW_SECONDS = int(os.environ.get("LOST_LINK_RATE_WINDOW_SECONDS", "3600"))
 AXES_CLIENT_IP_CALLABLE = "clinic.security.client_ip"
 # Error reports (admin emails, the debug page) redact health details by field name.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.HealthDataExceptionReporterFilter"

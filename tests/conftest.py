@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -30,6 +31,10 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in the test thread; Django's async-safety check
+# would otherwise refuse the ORM calls browser tests make around it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _skip_reason_for(item: pytest.Item) -> str | None:
@@ -80,18 +85,79 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _clinic_profile_row(django_db_setup, django_db_blocker):
-    """Put back the clinic profile the migrations create.
+# --- Real Chromium through Playwright ---------------------------------------------------------
+# One browser per test process (starting Chromium is the slow part, and Playwright's sync API
+# allows one running instance per thread); a fresh context per test, so none shares cookies.
 
-    A transactional test flushes every table when it ends; on a reused test database
-    (--reuse-db) the next run would start without the profile and every page would show the
-    fallback identity.
-    """
-    import importlib
+ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 812}
 
-    from django.apps import apps
 
-    migration = importlib.import_module("booking.migrations.0002_clinic_profile_defaults")
-    with django_db_blocker.unblock():
-        migration.create_profile(apps, None)
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Chromium at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport=PHONE, locale="en-US")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    page.js_errors = errors
+    yield page
+    context.close()
+    assert not errors, f"JavaScript or CSP errors: {errors}"
+
+
+@pytest.fixture
+def snap(request):
+    """snap(page, "step-name"): a full-page screenshot kept under test-artifacts/<test>/."""
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = iter(range(1, 100))
+
+    def take(page, name: str) -> Path:
+        path = folder / f"{next(counter):02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def axe_clean():
+    """axe_clean(page): assert axe-core finds no accessibility violation on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page) -> None:
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+    return check

@@ -216,3 +216,17 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     appointment = factory.SubFactory(AppointmentFactory)
     kind = "confirmation"
     scheduled_for = factory.LazyFunction(lambda: _now())
+
+
+def next_weekday_at(hour: int, minute: int = 0, *, weekday: int = 1, weeks_ahead: int = 1):
+    """An aware datetime in the clinic's zone on a coming weekday (Tuesday by default)."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from booking.availability import clinic_zone
+
+    today = timezone.localdate()
+    days = (weekday - today.weekday()) % 7 + 7 * weeks_ahead
+    day = today + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=clinic_zone())

@@ -1,6 +1,5 @@
 """Reception books a phone appointment through the admin, in real Chromium."""
 
-import importlib
 from datetime import time, timedelta
 
 import pytest
@@ -8,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking import roles
-from booking.models import Appointment, ClinicProfile
+from booking.models import Appointment
 from tests.factories import ConsultationTypeFactory, PractitionerFactory, StaffUserFactory
 
 # serialized_rollback: the flush after a live-server test would otherwise wipe the rows the
@@ -18,47 +17,16 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migration_rows(django_db_setup, django_db_blocker):
-    """Put back the rows data migrations create (clinic profile, staff groups).
-
-    A live-server test ends with a flush of every table; with --reuse-db the emptied database
-    would otherwise be what the next run's tests see.
-    """
-    yield
-    with django_db_blocker.unblock():
-        defaults = importlib.import_module("booking.migrations.0002_clinic_profile_defaults")
-        ClinicProfile.objects.get_or_create(pk=1, defaults=defaults.DEFAULTS)
-        roles.roles_sync()
-
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    """(page, console errors) in headless Chromium."""
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
-    # body are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page, errors
-        browser.close()
+def browser_page(browser):
+    """(page, console errors) in headless Chromium, at a desktop width."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page, errors
+    context.close()
 
 
 def _next_weekday(weekday: int):

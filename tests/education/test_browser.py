@@ -2,34 +2,18 @@
 serious accessibility problem, and the JSON-LD is readable from the rendered DOM."""
 
 import json
-import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
-from tests.conftest import CHROMIUM
 from tests.factories import ArticleFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+# serialized_rollback: the flush after a live-server test must not take the rows the
+# migrations made (clinic profile, starter articles, staff groups) from the tests after it.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
 ]
-
-
-@pytest.fixture
-def page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
 
 
 def test_article_page_has_no_csp_violations_or_serious_axe_issues(live_server, page):

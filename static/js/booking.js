@@ -1,0 +1,49 @@
+// The booking journey's behaviour. No inline scripts anywhere: the Content Security Policy
+// forbids them, so everything is wired here.
+(function () {
+  "use strict";
+
+  // Screen-reader and keyboard users land on what changed: the error summary when a form came
+  // back with errors, otherwise the step's heading.
+  function focusStart() {
+    var target = document.querySelector(".error-summary") || document.querySelector("[data-step-heading]");
+    if (target) {
+      target.focus();
+    }
+  }
+
+  // After htmx swapped the month grid or the times, move focus to the part that changed, so a
+  // keyboard user is not left on a link that no longer exists.
+  function focusAfterSwap(event) {
+    var config = event.detail && event.detail.requestConfig;
+    var source = config && config.elt;
+    var id = source && source.getAttribute ? source.getAttribute("data-focus-after") : null;
+    if (!id) {
+      return;
+    }
+    var target = document.getElementById(id);
+    if (target) {
+      target.focus();
+    }
+  }
+
+  // A second click while the confirmation is on its way would only repeat it (the server
+  // answers it with the same booking); disabling the button avoids the confusion.
+  function submitOnce(event) {
+    var button = event.submitter;
+    if (button && button.hasAttribute("data-submit-once")) {
+      window.setTimeout(function () {
+        button.disabled = true;
+        button.textContent = "Confirming…";
+      }, 0);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusStart);
+  } else {
+    focusStart();
+  }
+  document.addEventListener("htmx:afterSettle", focusAfterSwap);
+  document.addEventListener("submit", submitOnce);
+})();
