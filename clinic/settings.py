@@ -150,6 +150,8 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # An unacknowledged task (its worker died) is redelivered after this long. Every time limit
+    # and retry delay below stays well under it, so a task still running is never redelivered.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # A file cache is shared by the web server, the worker and beat on one machine.
@@ -187,13 +189,37 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue name per deployment (tests and benchmarks use their own, so stale tasks of an
+# earlier run never reach their worker).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Reminders are never ETA/countdown tasks: exactly ONE `celery beat` process (see the Procfile)
+# runs this scan; it creates the due ledger rows and enqueues them. A second beat by mistake
+# only wastes work: the ledger's unique key and claims keep every email single.
 REMINDER_SCAN_INTERVAL_SECONDS = int(os.environ.get("REMINDER_SCAN_INTERVAL_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     "scan-due-messages": {
         "task": "booking.tasks.scan_due_messages",
         "schedule": timedelta(seconds=REMINDER_SCAN_INTERVAL_SECONDS),
+        # A tick that waited longer than an interval is superseded by the next one.
+        "options": {"expires": REMINDER_SCAN_INTERVAL_SECONDS},
     },
 }
+# The email ledger. A claimed message is leased for EMAIL_LEASE_SECONDS: longer than a delivery
+# task may run (its hard time limit), so a lease only expires once its worker is surely gone;
+# the next scan then reclaims it.
+EMAIL_TASK_TIME_LIMIT_SECONDS = int(os.environ.get("EMAIL_TASK_TIME_LIMIT_SECONDS", "120"))
+EMAIL_LEASE_SECONDS = int(
+    os.environ.get("EMAIL_LEASE_SECONDS", str(EMAIL_TASK_TIME_LIMIT_SECONDS + 60))
+)
+EMAIL_BATCH_SIZE = int(os.environ.get("EMAIL_BATCH_SIZE", "50"))
+# Transient SMTP failures: exponential backoff with full jitter, base * 2**attempt, capped;
+# after EMAIL_MAX_ATTEMPTS the message is marked failed for staff to resend.
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
+EMAIL_RETRY_BACKOFF_SECONDS = float(os.environ.get("EMAIL_RETRY_BACKOFF_SECONDS", "30"))
+EMAIL_RETRY_BACKOFF_MAX_SECONDS = float(os.environ.get("EMAIL_RETRY_BACKOFF_MAX_SECONDS", "1800"))
+# The pre-visit questionnaire invitation goes out this long before the visit.
+QUESTIONNAIRE_INVITE_HOURS_BEFORE = float(os.environ.get("QUESTIONNAIRE_INVITE_HOURS_BEFORE", "72"))
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.localhost>")

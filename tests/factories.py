@@ -6,11 +6,13 @@ from datetime import time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from booking.models import (
     Appointment,
     ConsultationType,
     Intake,
+    OutboundMessage,
     Patient,
     Practitioner,
     TimeOff,
@@ -115,3 +117,12 @@ class TimeOffFactory(factory.django.DjangoModelFactory):
         model = TimeOff
 
     practitioner = factory.SubFactory(PractitionerFactory)
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundMessage
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    kind = OutboundMessage.Kind.CONFIRMATION
+    scheduled_for = factory.LazyFunction(timezone.now)
