@@ -21,7 +21,7 @@ import random
 import smtplib
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import MIMEPart
 from email.utils import formataddr, parseaddr
 
@@ -94,8 +94,10 @@ def scheduled_moments(
 ) -> list[tuple[str, datetime]]:
     """The (kind, moment) pairs the scan creates for a confirmed visit starting at `start`.
 
-    Offsets are absolute hours, so "48 h before" stays 48 real hours across a DST change.
+    Offsets are absolute hours, so "48 h before" stays 48 real hours across a DST change:
+    the arithmetic is done in UTC (Python subtracts wall-clock time within one zone).
     """
+    start = start.astimezone(UTC)
     moments = [(Kind.QUESTIONNAIRE, start - _questionnaire_lead())]
     if reminders_enabled:
         moments += [(Kind.REMINDER, start - offset) for offset in profile.reminder_offset_deltas]
@@ -380,6 +382,10 @@ def _close_quietly(mail_connection) -> None:
             logger.debug("Closing a broken mail connection failed", exc_info=True)
 
 
+def _real_gap(later: datetime, earlier: datetime) -> timedelta:
+    return later.astimezone(UTC) - earlier.astimezone(UTC)
+
+
 def skip_reason(message: OutboundMessage, *, profile: ClinicProfile, now: datetime) -> str:
     """Why this message should no longer go out, judged on the appointment as it is now."""
     appointment = message.appointment
@@ -403,7 +409,9 @@ def skip_reason(message: OutboundMessage, *, profile: ClinicProfile, now: dateti
         if appointment.status != AppointmentStatus.CONFIRMED:
             return "The appointment is not confirmed."
         if message.resent_at is None:
-            if appointment.start - message.scheduled_for not in profile.reminder_offset_deltas:
+            if _real_gap(appointment.start, message.scheduled_for) not in (
+                profile.reminder_offset_deltas
+            ):
                 return "The visit moved (or the clinic's reminder times changed)."
             lateness = timedelta(minutes=profile.reminder_max_lateness_minutes)
             if now - message.scheduled_for > lateness:
@@ -411,7 +419,7 @@ def skip_reason(message: OutboundMessage, *, profile: ClinicProfile, now: dateti
     if message.kind == Kind.QUESTIONNAIRE:
         if (
             message.resent_at is None
-            and appointment.start - message.scheduled_for != _questionnaire_lead()
+            and _real_gap(appointment.start, message.scheduled_for) != _questionnaire_lead()
         ):
             return "The visit moved."
         if Intake.objects.filter(
