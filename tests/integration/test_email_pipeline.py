@@ -40,7 +40,9 @@ from tests.factories import (
     PractitionerFactory,
 )
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after each test would otherwise drop the data migrations'
+# rows (the clinic profile) for every later test sharing the reused test database.
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 Kind = OutboundMessage.Kind
 CELERY = str(Path(sys.executable).with_name("celery"))
