@@ -463,3 +463,17 @@ def test_sender_name_is_the_clinics_and_reply_goes_to_its_public_address(mailout
     assert sent.from_email.startswith("Riverside Joint & Pain Clinic <")
     assert settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">") in sent.from_email
     assert sent.reply_to == [clinic_profile_get().email]
+
+
+def test_embedded_outbox_backend_writes_one_eml_per_message(settings, tmp_path):
+    settings.EMAIL_BACKEND = "clinic.mail.OutboxBackend"
+    settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+    message = OutboundMessageFactory(appointment__start=weekday_at(3))
+
+    emails.message_deliver(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert message.status == "sent", message.last_error
+    files = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 1
+    assert calendar_of(parse(files[0].read_bytes())) is not None
