@@ -21,11 +21,13 @@ import logging
 import random
 import smtplib
 import socket
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import MIMEPart
 from email.utils import formataddr, parseaddr
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
@@ -266,6 +268,23 @@ def _record(
         logger.warning("Message %s: lease lost before recording %s", message.pk, status)
 
 
+def _release(message_ids: list[int], lease_until: datetime) -> None:
+    """Give unsent claimed rows back, and enqueue them again (the scan would also find them)."""
+    from booking.tasks import deliver_messages
+
+    released = OutboundMessage.objects.filter(
+        pk__in=message_ids, status=MessageStatus.SENDING, lease_until=lease_until
+    ).update(
+        status=MessageStatus.PENDING,
+        lease_until=None,
+        attempts=F("attempts") - 1,
+        updated_at=timezone.now(),
+    )
+    if released:
+        deliver_messages.delay(message_ids)
+    logger.warning("Batch out of time: %d messages handed back", released)
+
+
 def _retry_later(message: OutboundMessage, lease_until: datetime, error: str) -> float:
     """Keep the claim until the retry is due, so nobody sends before the backoff ends."""
     delay = retry_delay(attempt=message.attempts)
@@ -297,7 +316,11 @@ def is_transient(exc: BaseException) -> bool:
         return 400 <= exc.smtp_code < 500
     return isinstance(
         exc,
-        smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | socket.timeout | OSError,
+        smtplib.SMTPServerDisconnected
+        | smtplib.SMTPConnectError
+        | socket.timeout
+        | OSError
+        | SoftTimeLimitExceeded,
     )
 
 
@@ -326,8 +349,14 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
     profile = clinic_profile_get()
     mail_connection = None
     retry_in: float | None = None
+    budget_ends = time.monotonic() + settings.EMAIL_TASK_TIME_LIMIT_SECONDS / 2
     try:
-        for message in messages:
+        for position, message in enumerate(messages):
+            if position and time.monotonic() > budget_ends:
+                # A slow mail server: hand the rest back instead of running into the task's
+                # time limit, which would leave them leased until the lease expires.
+                _release([m.pk for m in messages[position:]], lease_until)
+                break
             current = timezone.now()
             reason = skip_reason(message, profile=profile, now=current)
             if reason:

@@ -477,3 +477,14 @@ def test_embedded_outbox_backend_writes_one_eml_per_message(settings, tmp_path):
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 1
     assert calendar_of(parse(files[0].read_bytes())) is not None
+
+
+def test_batch_out_of_time_hands_the_rest_back_and_each_is_sent_once(settings, mailoutbox):
+    settings.EMAIL_TASK_TIME_LIMIT_SECONDS = 0  # every batch runs out after its first message
+    ids = [OutboundMessageFactory(appointment__start=weekday_at(3)).pk for _ in range(3)]
+
+    emails.messages_deliver(message_ids=ids)
+
+    rows = OutboundMessage.objects.filter(pk__in=ids)
+    assert sorted(rows.values_list("status", "attempts")) == [("sent", 1)] * 3
+    assert len(mailoutbox) == 3
