@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import MIMEPart
 from email.utils import formataddr, parseaddr
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -613,6 +614,17 @@ def message_resend(*, message_id: int, acting_user=None) -> OutboundMessage:
 
 def message_enqueue(*, message_id: int) -> None:
     """Deliver this message once the current transaction commits (at once outside one)."""
+    transaction.on_commit(partial(_enqueue_now, message_id))
+
+
+def _enqueue_now(message_id: int) -> None:
     from booking.tasks import deliver_message
 
-    deliver_message.delay_on_commit(message_id)
+    try:
+        deliver_message.delay(message_id)
+    except Exception:  # noqa: BLE001
+        # The booking is committed and its ledger row is pending: a broker outage must not
+        # turn the patient's confirmation page into an error. The next scan sends it.
+        logger.warning(
+            "Message %s not enqueued (broker unavailable); the scan will send it", message_id
+        )

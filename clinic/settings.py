@@ -193,6 +193,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # earlier run never reach their worker).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Enqueueing happens in web requests (after a booking commits): give up on a dead broker within
+# about a second instead of holding the patient's page; the reminder scan sends what was missed.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 # Reminders are never ETA/countdown tasks: exactly ONE `celery beat` process (see the Procfile)
 # runs this scan; it creates the due ledger rows and enqueues them. A second beat by mistake
 # only wastes work: the ledger's unique key and claims keep every email single.

@@ -488,3 +488,17 @@ def test_batch_out_of_time_hands_the_rest_back_and_each_is_sent_once(settings, m
     rows = OutboundMessage.objects.filter(pk__in=ids)
     assert sorted(rows.values_list("status", "attempts")) == [("sent", 1)] * 3
     assert len(mailoutbox) == 3
+
+
+def test_task_retry_on_transient_error_does_not_raise_to_the_caller(smtp_server):
+    from booking.tasks import deliver_message
+
+    smtp_server.refuse_next(1, "421 4.7.0 Try again later")
+    message = OutboundMessageFactory(appointment__start=weekday_at(3))
+
+    deliver_message.delay(message.pk)  # eager here; a worker would retry after the backoff
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sending", 1)
+    assert "421" in message.last_error
+    assert smtp_server.messages == []
