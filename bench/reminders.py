@@ -210,6 +210,12 @@ def _visits(starts: list, *, booked_ago: timedelta, tag: str) -> None:
     )
 
 
+def pool_label(args) -> str:
+    if args.pool == "solo":
+        return "solo pool, one process"
+    return f"{args.pool} pool, concurrency {args.concurrency}"
+
+
 def run_burst(args, counter: Counter, var_dir: Path, processes: list) -> str:
     from django.utils import timezone
 
@@ -241,8 +247,8 @@ def run_burst(args, counter: Counter, var_dir: Path, processes: list) -> str:
     rate = len(ids) / elapsed if elapsed else 0
     ok = duplicates == 0 and missing == 0 and elapsed < 60
     return (
-        f"BURST  {args.count} reminders due at once, one worker ({args.pool}, "
-        f"concurrency {args.concurrency}), Redis, local SMTP: {len(ids)} received in "
+        f"BURST  {args.count} reminders due at once, one worker ({pool_label(args)}), Redis, "
+        f"local SMTP: {len(ids)} received in "
         f"{elapsed:.1f} s ({rate:.0f}/s), duplicates {duplicates}, missing {missing} -> "
         f"{'PASS' if ok else 'FAIL'} (< 60 s, 0 duplicates, 0 missing)"
     )
