@@ -221,7 +221,8 @@ EMAIL_LEASE_SECONDS = int(
     os.environ.get("EMAIL_LEASE_SECONDS", str(EMAIL_TASK_TIME_LIMIT_SECONDS + 60))
 )
 EMAIL_BATCH_SIZE = int(os.environ.get("EMAIL_BATCH_SIZE", "50"))
-# Transient SMTP failures: exponential backoff with full jitter, base * 2**attempt, capped;
+# Transient SMTP failures: exponential backoff, base * 2**(attempt - 1) capped, half of each
+# step fixed and half random (jitter, so a mail server's recovery is not met by a stampede);
 # after EMAIL_MAX_ATTEMPTS the message is marked failed for staff to resend.
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
 EMAIL_RETRY_BACKOFF_SECONDS = float(os.environ.get("EMAIL_RETRY_BACKOFF_SECONDS", "30"))
