@@ -4,6 +4,8 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Two test processes (this is a 2-core machine); loadfile keeps each module in one process, so
+# the real-worker integration tests never share a queue with each other.
 
 # Python 3.12+: .python-version selects 3.13 under pyenv; otherwise the first suitable
 # interpreter on PATH.
@@ -44,7 +46,7 @@ run: seed
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,17 +1,18 @@
 """What the schedule tells patients and the clinic: ledger rows, enqueued after commit.
 
 Services call these inside their transaction. Each creates the email ledger rows for the event
-and enqueues their delivery with `transaction.on_commit`, so a rolled-back booking sends nothing.
-Reminders are not created here: the periodic scan finds them (booking/tasks.py).
+and enqueues their delivery on commit, so a rolled-back booking sends nothing. Reminders are not
+created here: the periodic scan creates them when they fall due (booking/emails.py); here we
+only record the ones whose moment had already passed when the visit was booked or moved.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
+from booking import emails
 from booking.models import Appointment, OutboundMessage
 
 Kind = OutboundMessage.Kind
@@ -24,33 +25,29 @@ def _queue(appointment: Appointment, *kinds: str) -> list[OutboundMessage]:
         message, _ = OutboundMessage.objects.get_or_create(
             appointment=appointment, kind=kind, scheduled_for=now
         )
+        emails.message_enqueue(message_id=message.pk)
         messages.append(message)
-    ids = [m.pk for m in messages]
-
-    def enqueue() -> None:
-        from booking.tasks import deliver_message
-
-        for message_id in ids:
-            deliver_message.delay(message_id)
-
-    transaction.on_commit(enqueue)
     return messages
 
 
 def appointment_booked(appointment: Appointment) -> None:
-    patient_kind = (
-        Kind.REQUEST_RECEIVED
-        if appointment.status == Appointment.Status.REQUESTED
-        else Kind.CONFIRMATION
-    )
-    _queue(appointment, patient_kind, Kind.STAFF_NEW)
+    if appointment.status == Appointment.Status.REQUESTED:
+        _queue(appointment, Kind.REQUEST_RECEIVED, Kind.STAFF_NEW)
+        return
+    emails.passed_moments_record(appointment=appointment)
+    _queue(appointment, Kind.CONFIRMATION, Kind.STAFF_NEW)
 
 
 def appointment_confirmed(appointment: Appointment) -> None:
+    emails.passed_moments_record(appointment=appointment)
     _queue(appointment, Kind.CONFIRMATION)
 
 
 def appointment_rescheduled(appointment: Appointment, *, previous_start: datetime) -> None:
+    # The old time's pending reminders are skipped at send time (they no longer match the
+    # visit); the new time's are created by the scan.
+    if appointment.status == Appointment.Status.CONFIRMED:
+        emails.passed_moments_record(appointment=appointment)
     _queue(appointment, Kind.RESCHEDULED, Kind.STAFF_CHANGED)
 
 

@@ -1,5 +1,6 @@
 """The embedded default email backend: one readable .eml file per message."""
 
+import email.policy
 import uuid
 from pathlib import Path
 
@@ -19,7 +20,8 @@ class OutboxBackend(BaseEmailBackend):
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             path = outbox / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(message.message().as_bytes(linesep="\r\n"))
+            # The SMTP policy writes CRLF line ends, as a mail client expects of an .eml file.
+            tmp.write_bytes(message.message(policy=email.policy.SMTP).as_bytes())
             tmp.rename(path)  # atomic, so a reader never sees half a message
             sent += 1
         return sent

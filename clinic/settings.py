@@ -152,6 +152,8 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # An unacknowledged task (its worker died) is redelivered after this long. Every time limit
+    # and retry delay below stays well under it, so a task still running is never redelivered.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # A file cache is shared by the web server, the worker and beat on one machine.
@@ -170,6 +172,7 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Otherwise kombu writes its exchange tables to ./control in the working directory.
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
@@ -190,13 +193,28 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Education articles last medically reviewed longer ago than this are flagged for re-review.
-EDUCATION_REVIEW_MAX_AGE_DAYS = int(os.environ.get("EDUCATION_REVIEW_MAX_AGE_DAYS", "365"))
+# One queue name per deployment (tests and benchmarks use their own, so stale tasks of an
+# earlier run never reach their worker).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Enqueueing happens in web requests (after a booking commits): give up on a dead broker within
+# about a second instead of holding the patient's page; the reminder scan sends what was missed.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# Reminders are never ETA/countdown tasks: exactly ONE `celery beat` process (see the Procfile)
+# runs this scan; it creates the due ledger rows and enqueues them. A second beat by mistake
+# only wastes work: the ledger's unique key and claims keep every email single.
 REMINDER_SCAN_INTERVAL_SECONDS = int(os.environ.get("REMINDER_SCAN_INTERVAL_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     "scan-due-messages": {
         "task": "booking.tasks.scan_due_messages",
         "schedule": timedelta(seconds=REMINDER_SCAN_INTERVAL_SECONDS),
+        # A tick that waited longer than an interval is superseded by the next one.
+        "options": {"expires": REMINDER_SCAN_INTERVAL_SECONDS},
     },
     # Daily: intake answers past ClinicProfile.intake_retention_days are anonymised.
     "anonymise-expired-intakes": {
@@ -204,23 +222,69 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(days=1),
     },
 }
+# The email ledger. A claimed message is leased for EMAIL_LEASE_SECONDS: longer than a delivery
+# task may run (its hard time limit), so a lease only expires once its worker is surely gone;
+# the next scan then reclaims it.
+EMAIL_TASK_TIME_LIMIT_SECONDS = int(os.environ.get("EMAIL_TASK_TIME_LIMIT_SECONDS", "120"))
+EMAIL_LEASE_SECONDS = int(
+    os.environ.get("EMAIL_LEASE_SECONDS", str(EMAIL_TASK_TIME_LIMIT_SECONDS + 60))
+)
+EMAIL_BATCH_SIZE = int(os.environ.get("EMAIL_BATCH_SIZE", "50"))
+# Transient SMTP failures: exponential backoff, base * 2**(attempt - 1) capped, half of each
+# step fixed and half random (jitter, so a mail server's recovery is not met by a stampede);
+# after EMAIL_MAX_ATTEMPTS the message is marked failed for staff to resend.
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
+EMAIL_RETRY_BACKOFF_SECONDS = float(os.environ.get("EMAIL_RETRY_BACKOFF_SECONDS", "30"))
+EMAIL_RETRY_BACKOFF_MAX_SECONDS = float(os.environ.get("EMAIL_RETRY_BACKOFF_MAX_SECONDS", "1800"))
+# The pre-visit questionnaire invitation goes out this long before the visit.
+QUESTIONNAIRE_INVITE_HOURS_BEFORE = float(os.environ.get("QUESTIONNAIRE_INVITE_HOURS_BEFORE", "72"))
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_OUTBOX_DIR = Path(os.environ.get("EMAIL_OUTBOX_DIR", VAR_DIR / "outbox"))
+
+
+def smtp_mailer(
+    *,
+    host: str,
+    port: int,
+    username: str = "",
+    password: str = "",
+    use_tls: bool = False,
+    use_ssl: bool = False,
+) -> dict:
+    """A MAILERS entry for an SMTP server; the timeout is always set, so a hung server cannot
+    hold a Celery worker."""
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": host,
+            "port": port,
+            "username": username,
+            "password": password,
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
+        },
+    }
+
+
+# Django 6.1's MAILERS (the EMAIL_* settings are deprecated); the variables keep their names.
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": smtp_mailer(
+            host=os.environ["EMAIL_HOST"],
+            port=int(os.environ.get("EMAIL_PORT", "587")),
+            username=os.environ.get("EMAIL_HOST_USER", ""),
+            password=os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            use_tls=env_bool("EMAIL_USE_TLS", False),
+            use_ssl=env_bool("EMAIL_USE_SSL", False),
+        )
+    }
 else:
     # One .eml file per message in var/outbox: open any of them in a mail client.
-    EMAIL_BACKEND = "clinic.mail.OutboxBackend"
-EMAIL_OUTBOX_DIR = Path(os.environ.get("EMAIL_OUTBOX_DIR", VAR_DIR / "outbox"))
+    MAILERS = {"default": {"BACKEND": "clinic.mail.OutboxBackend"}}
 
 # --- Time -----------------------------------------------------------------------------------
 CLINIC_TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/New_York")
@@ -354,6 +418,10 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.logging.HealthDataExceptionReporterF
 # their last visit (state law sets it; 0 = only the "no upcoming visits" rule applies). Intake
 # answers have their own, shorter clock: ClinicProfile.intake_retention_days.
 PATIENT_RECORD_RETENTION_DAYS = int(os.environ.get("PATIENT_RECORD_RETENTION_DAYS", "0"))
+
+# --- Education -----------------------------------------------------------------------------
+# Education articles last medically reviewed longer ago than this are flagged for re-review.
+EDUCATION_REVIEW_MAX_AGE_DAYS = int(os.environ.get("EDUCATION_REVIEW_MAX_AGE_DAYS", "365"))
 
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

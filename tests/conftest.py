@@ -161,3 +161,41 @@ def axe_clean():
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
     return check
+
+
+class RecordingSMTPHandler:
+    """An aiosmtpd handler that keeps every message and can refuse the next few with a code."""
+
+    def __init__(self):
+        self.messages: list[bytes] = []
+        self.refusals: list[str] = []
+
+    def refuse_next(self, count: int, reply: str = "451 4.3.0 Try again later") -> None:
+        self.refusals.extend([reply] * count)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refusals:
+            return self.refusals.pop(0)
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port; Django's SMTP backend pointed at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    from clinic.settings import smtp_mailer
+
+    settings.MAILERS = {"default": smtp_mailer(host="127.0.0.1", port=port)}
+    handler.port = port
+    yield handler
+    controller.stop()

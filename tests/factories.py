@@ -6,12 +6,14 @@ from datetime import date, time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from booking.models import (
     Appointment,
     ClinicClosure,
     ConsultationType,
     Intake,
+    OutboundMessage,
     Patient,
     Practitioner,
     TimeOff,
@@ -209,15 +211,6 @@ class ClinicClosureFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda o: o.start_date)
 
 
-class OutboundMessageFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "booking.OutboundMessage"
-
-    appointment = factory.SubFactory(AppointmentFactory)
-    kind = "confirmation"
-    scheduled_for = factory.LazyFunction(lambda: _now())
-
-
 def next_weekday_at(hour: int, minute: int = 0, *, weekday: int = 1, weeks_ahead: int = 1):
     """An aware datetime in the clinic's zone on a coming weekday (Tuesday by default)."""
     from datetime import datetime
@@ -230,3 +223,12 @@ def next_weekday_at(hour: int, minute: int = 0, *, weekday: int = 1, weeks_ahead
     days = (weekday - today.weekday()) % 7 + 7 * weeks_ahead
     day = today + timedelta(days=days)
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=clinic_zone())
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundMessage
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    kind = OutboundMessage.Kind.CONFIRMATION
+    scheduled_for = factory.LazyFunction(timezone.now)

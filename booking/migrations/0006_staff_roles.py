@@ -18,7 +18,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0004_overlap_guards"),
+        ("booking", "0005_emails_ledger"),
         ("education", "0002_starter_articles"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),

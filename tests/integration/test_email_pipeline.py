@@ -1,0 +1,332 @@
+"""The email pipeline with real parts: a Celery worker process, Redis, and an SMTP server.
+
+The worker runs as a subprocess (`celery -A clinic worker --pool=solo`) against this test's
+database (pytest-django's test database, committed data: transaction=True) and the Redis in
+REDIS_URL, and sends through an aiosmtpd server started here. Failures are real too: SMTP
+refusals, and a worker killed with SIGKILL in the middle of a batch.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from booking import emails, services
+from booking.models import Appointment, OutboundMessage, TaskHeartbeat
+from booking.selectors import SCAN_HEARTBEAT, clinic_profile_get
+from booking.tasks import deliver_message, scan_due_messages
+from clinic.celery_app import app as celery_app
+from tests.booking.test_emails import weekday_at
+from tests.conftest import RecordingSMTPHandler
+from tests.factories import (
+    AppointmentFactory,
+    ConsultationTypeFactory,
+    OutboundMessageFactory,
+    PractitionerFactory,
+)
+
+# serialized_rollback: the flush after each test would otherwise drop the data migrations'
+# rows (the clinic profile) for every later test sharing the reused test database.
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+Kind = OutboundMessage.Kind
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+class KillingHandler(RecordingSMTPHandler):
+    """Records messages; at the Nth one it SIGKILLs the sending worker before accepting it."""
+
+    kill_pid: int | None = None
+    kill_at: int = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.kill_pid and len(self.messages) + 1 == self.kill_at:
+            os.kill(self.kill_pid, signal.SIGKILL)
+            self.kill_pid = None
+            return "421 4.3.2 Shutting down"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migration_rows(django_db_setup, django_db_blocker):
+    """Put back the data migrations' rows (the clinic profile) after the module's last flush.
+
+    serialized_rollback restores them before each transactional test, but the flush after the
+    last one leaves the tables empty for every later test run reusing this database.
+    """
+    yield
+    with django_db_blocker.unblock():
+        for conn in connections.all():
+            contents = getattr(conn, "_test_serialized_contents", None)
+            if contents:
+                conn.creation.deserialize_db_from_string(contents)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    handler = KillingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp):
+    handler, _ = smtp
+    handler.messages.clear()
+    handler.refusals.clear()
+    handler.kill_pid = None
+    return handler
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Worker:
+    def __init__(self, smtp_port: int, log: Path, **env: str):
+        self.log = log
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "DATABASE_URL": database_url(),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "EMAIL_RETRY_BACKOFF_SECONDS": "0.2",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            **env,
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Worker:
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [CELERY, "-A", "clinic", "worker", "--pool=solo", "--loglevel=INFO"]
+            + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        deadline = time.monotonic() + 30
+        while b" ready." not in self.log.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("worker did not start:\n" + self.log.read_text()[-3000:])
+            time.sleep(0.2)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def worker(smtp, django_db_setup, django_db_blocker, tmp_path_factory):
+    celery_app.control.purge()  # stale tasks of an earlier run must not reach this worker
+    with django_db_blocker.unblock():
+        running = Worker(smtp[1], tmp_path_factory.mktemp("worker") / "worker.log").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def real_celery(worker):
+    """Tasks go to Redis and the worker process, not in-process (overrides the eager default)."""
+    celery_app.conf.task_always_eager = False
+    return worker
+
+
+def wait_until(condition, timeout: float = 30, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def received_ids(inbox) -> list[int]:
+    return [
+        int(email.message_from_bytes(raw, policy=policy.default)["X-Clinic-Message"])
+        for raw in inbox.messages
+    ]
+
+
+def all_settled() -> bool:
+    return not OutboundMessage.objects.filter(status__in=["pending", "sending"]).exists()
+
+
+def due_reminder_visits(count: int) -> list[int]:
+    """`count` confirmed visits whose 2 h reminder fell due 5 minutes ago (booked yesterday)."""
+    ids = [
+        AppointmentFactory(start=timezone.now() + timedelta(hours=1, minutes=55)).pk
+        for _ in range(count)
+    ]
+    Appointment.objects.filter(pk__in=ids).update(created_at=timezone.now() - timedelta(days=1))
+    return ids
+
+
+def test_booking_yields_one_confirmation_and_the_due_reminder(real_celery, inbox):
+    ctype = ConsultationTypeFactory()
+    practitioner = PractitionerFactory(consultation_types=[ctype])
+    start = weekday_at(5)
+    # A reminder offset that falls due a few seconds from now, so the test needs no clock games.
+    hours_before = (start - timezone.now() - timedelta(seconds=4)).total_seconds() / 3600
+    profile = clinic_profile_get()
+    profile.reminder_offsets = f"{hours_before:.6f}, 2"
+    profile.save()
+
+    appointment = services.appointment_book(
+        consultation_type=ctype,
+        start=start,
+        practitioner=practitioner,
+        contact=services.ContactDetails(full_name="Ida Integration", email="ida@example.com"),
+    )
+    wait_until(lambda: len(inbox.messages) == 2, what="confirmation and clinic notice")
+    wait_until(lambda: timezone.now() > start - timedelta(hours=hours_before), what="due time")
+    scan_due_messages.delay()
+    wait_until(lambda: len(inbox.messages) == 3, what="the reminder")
+    time.sleep(0.5)
+    scan_due_messages.delay()  # a second scan finds nothing more to send
+    time.sleep(1)
+
+    sent = dict(appointment.messages.values_list("pk", "kind"))
+    kinds = sorted(sent[pk] for pk in received_ids(inbox))
+    assert kinds == sorted([Kind.CONFIRMATION, Kind.STAFF_NEW, Kind.REMINDER])
+    assert all_settled()
+
+
+def test_send_task_run_three_times_sends_one_email(real_celery, inbox):
+    message = OutboundMessageFactory(appointment__start=weekday_at(3))
+    for _ in range(3):
+        deliver_message.delay(message.pk)
+    wait_until(lambda: len(inbox.messages) >= 1, what="the email")
+    time.sleep(1.5)
+    assert received_ids(inbox) == [message.pk]
+
+
+def test_two_scans_at_once_over_100_due_visits_send_exactly_100(real_celery, inbox):
+    due_reminder_visits(100)
+    scans = [threading.Thread(target=emails.due_messages_scan) for _ in range(2)]
+    for scan in scans:
+        scan.start()
+    for scan in scans:
+        scan.join()
+
+    wait_until(all_settled, timeout=60, what="all 100 reminders")
+    ids = received_ids(inbox)
+    assert len(ids) == 100
+    assert len(set(ids)) == 100
+    assert OutboundMessage.objects.filter(kind=Kind.REMINDER, status="sent").count() == 100
+
+
+def test_smtp_refusing_three_times_then_accepting_gives_one_email(real_celery, inbox):
+    inbox.refuse_next(3, "451 4.3.0 Greylisted, try again")
+    message = OutboundMessageFactory(appointment__start=weekday_at(3))
+    deliver_message.delay(message.pk)
+
+    wait_until(all_settled, what="delivery after three refusals")
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 4)
+    assert received_ids(inbox) == [message.pk]
+
+
+def test_rolled_back_booking_sends_nothing(real_celery, inbox):
+    ctype = ConsultationTypeFactory()
+    practitioner = PractitionerFactory(consultation_types=[ctype])
+
+    def book_then_fail() -> None:
+        with transaction.atomic():
+            services.appointment_book(
+                consultation_type=ctype,
+                start=weekday_at(4),
+                practitioner=practitioner,
+                contact=services.ContactDetails(full_name="Roll Back", email="rb@example.com"),
+            )
+            raise RuntimeError("payment step failed")
+
+    with pytest.raises(RuntimeError):
+        book_then_fail()
+    scan_due_messages.delay()
+    time.sleep(2)
+    assert inbox.messages == []
+    assert not OutboundMessage.objects.exists()
+
+
+def test_stale_beat_turns_healthz_503(real_celery, client, settings):
+    scan_due_messages.delay()
+    wait_until(lambda: TaskHeartbeat.objects.filter(name=SCAN_HEARTBEAT).exists(), what="a scan")
+    assert client.get("/healthz").status_code == 200
+
+    stale = timezone.now() - timedelta(seconds=3 * settings.REMINDER_SCAN_INTERVAL_SECONDS + 1)
+    TaskHeartbeat.objects.filter(name=SCAN_HEARTBEAT).update(last_run_at=stale)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["checks"] == {
+        "database": True,
+        "broker": True,
+        "reminders": False,
+    }
+
+
+def test_worker_killed_mid_batch_loses_and_duplicates_nothing(smtp, inbox, worker, tmp_path):
+    worker.stop()  # this test runs its own workers, with a short lease
+    celery_app.conf.task_always_eager = False
+    lease = 3
+    env = {"EMAIL_LEASE_SECONDS": str(lease), "EMAIL_BATCH_SIZE": "25"}
+    first = Worker(smtp[1], tmp_path / "first.log", **env).start()
+    try:
+        due_reminder_visits(100)
+        inbox.kill_pid, inbox.kill_at = first.process.pid, 40
+        emails.due_messages_scan()
+        first.process.wait(timeout=60)
+        assert first.process.returncode == -signal.SIGKILL
+        assert 30 <= len(inbox.messages) < 100
+        stuck = OutboundMessage.objects.filter(status="sending").count()
+        assert stuck >= 1  # the batch the killed worker held
+
+        time.sleep(lease + 0.5)
+        second = Worker(smtp[1], tmp_path / "second.log", **env).start()
+        try:
+            emails.due_messages_scan()  # what the next beat tick does
+            wait_until(all_settled, timeout=60, what="recovery after the kill")
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+        worker.start()
+
+    ids = received_ids(inbox)
+    assert len(ids) == 100
+    assert len(set(ids)) == 100
+    assert OutboundMessage.objects.filter(status="sent").count() == 100
