@@ -190,11 +190,12 @@ def _slots_from(data: bytes) -> list[dict]:
 
 
 def booking_step(client: Client, ctx: Context) -> bool:
-    """One patient booking: find a free slot, load the form, post it.
+    """One patient booking, as the journey does it: a free slot from the availability API, the
+    details page (for the CSRF token), then the confirm POST with a unique patient.
 
-    ADAPT HERE once the journey is merged: the form's URL and field names. A refused slot
-    (taken a moment ago by another simulated patient) is the system working, not an error;
-    only a 5xx, a 4xx other than the form's own re-render, or a transport failure counts.
+    A refused slot (taken a moment ago by another simulated patient: the review page again with
+    alternatives, status 409) is the system working, not an error; only a 5xx, another 4xx or a
+    transport failure counts.
     """
     status, data = client.get(
         f"/api/availability?type={ctx.type_slug}&start={ctx.day.isoformat()}&days=14"
@@ -205,8 +206,12 @@ def booking_step(client: Client, ctx: Context) -> bool:
     if not slots:
         return True  # fully booked: nothing to post
     slot = random.choice(slots)
-    form_path = f"/book/{ctx.type_slug}/"
-    status, page = client.get(form_path)
+    practitioner = str(slot.get("practitioner", "any"))
+    query = urllib.parse.urlencode({"start": slot["start"], "practitioner": practitioner})
+    details_path = f"/book/{ctx.type_slug}/details/?{query}"
+    status, page = client.get(details_path)
+    if status == 400:
+        return True  # taken between the API call and this page
     if status != 200:
         return False
     match = _CSRF_INPUT.search(page)
@@ -215,18 +220,21 @@ def booking_step(client: Client, ctx: Context) -> bool:
     form = {
         "csrfmiddlewaretoken": token,
         "start": slot["start"],
-        "practitioner": slot.get("practitioner", slot.get("practitioner_id", "")),
+        "practitioner": practitioner,
         "full_name": f"Bench Patient {who}",
         "email": f"bench-{who}@example.com",
         "phone": "+14135550199",
         "joints": "knee",
-        "privacy_acknowledged": "on",
+        "reminders": "on",
+        "privacy": "on",
+        "submission_key": secrets.token_urlsafe(24),
     }
+    confirm_path = f"/book/{ctx.type_slug}/confirm/"
     status, _ = client.request(
-        "POST", form_path, body=form, headers={"Referer": f"http://{client.host}{form_path}"}
+        "POST", confirm_path, body=form, headers={"Referer": f"http://{client.host}{details_path}"}
     )
-    # 302/303 to the confirmation page, or 200/409 with "that time has just been taken".
-    return status in (200, 302, 303, 409)
+    # 302 to the confirmation page, or 409: "that time has just been taken" with alternatives.
+    return status in (302, 303, 409)
 
 
 ENDPOINTS: dict[str, EndpointFn] = {
@@ -395,6 +403,9 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
             "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_ACCESS_LOG": "" if not args.access_log else "-",
             "LOG_LEVEL": "WARNING",
+            # Every simulated patient comes from 127.0.0.1: the per-client booking limit would
+            # answer 429 after ten; the bench measures the booking path, not the limiter.
+            "BOOKING_RATE_LIMIT": "100000000",
             # Booking emails are enqueued (the broker is part of the path) but not sent.
             "EMAIL_OUTBOX_DIR": str(REPO / "var" / "bench" / "outbox"),
         }
