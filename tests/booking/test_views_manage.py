@@ -15,27 +15,10 @@ from booking.tokens import manage_token
 from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,
-    PractitionerFactory,
     next_weekday_at,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _generous_rate_limit(settings):
-    settings.BOOKING_RATE_LIMIT = 1000
-    settings.LOST_LINK_RATE_LIMIT = 1000
-
-
-@pytest.fixture
-def ctype():
-    return ConsultationTypeFactory(slug="initial", name="Initial consultation")
-
-
-@pytest.fixture
-def doctor(ctype):
-    return PractitionerFactory(display_name="Dr. Ada Reyes", consultation_types=[ctype])
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limit")]
 
 
 @pytest.fixture
