@@ -11,8 +11,10 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from booking.models import Appointment, Intake, OutboundMessage, Patient
 from booking.tokens import manage_token
@@ -114,6 +116,7 @@ def schedule():
         practitioner=practitioner,
         start=timezone.now() + timedelta(days=3),
     )
+    cache.clear()  # rate-limit counters left by other tests
     topic = TopicFactory(slug="knees")
     ArticleFactory(slug="knee-pain", topic=topic)
     return {
@@ -122,6 +125,13 @@ def schedule():
         "appointment": appointment,
         "token": manage_token(appointment),
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    # A 429 would stop the sweep at the door: the forms behind the limiter must see every value.
+    settings.BOOKING_RATE_LIMIT = 1_000_000
+    settings.LOST_LINK_RATE_LIMIT = 1_000_000
 
 
 @pytest.fixture
@@ -367,3 +377,29 @@ def test_oversized_post_is_refused_with_400(hostile_client):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 400
+
+
+def _free_slot(client: Client) -> dict[str, str]:
+    response = client.get("/api/availability", {"type": "follow-up", "days": "14"})
+    slot = next(slot for day in response.json()["days"] for slot in day["slots"])
+    return {"start": slot["start"], "practitioner": str(slot["practitioner"])}
+
+
+@pytest.mark.parametrize("url", ["/book/follow-up/details/", "/book/follow-up/confirm/"])
+def test_booking_form_fields_refuse_hostile_values_with_a_free_slot(hostile_client, schedule, url):
+    slot = _free_slot(hostile_client)
+    before, counts = db_snapshot(), row_counts()
+    for value in hostile_values():
+        # Every field hostile but a real free slot: the form itself must answer (no email is
+        # valid among these values, so nothing may be booked).
+        data = {**dict.fromkeys(FORM_FIELDS, value), **slot}
+        response = hostile_client.post(url, data)
+        assert_refused_cleanly(response, f"POST {url} value={value[:40]!r}")
+        assert response.status_code in (200, 400), f"{url} {value[:40]!r} -> {response.status_code}"
+    for body in (TOO_MANY_FIELDS, INVALID_UTF8_BODY + b"&" + urlencode(slot).encode()):
+        response = hostile_client.generic(
+            "POST", url, data=body, content_type="application/x-www-form-urlencoded"
+        )
+        assert_refused_cleanly(response, f"POST {url} raw body")
+    assert row_counts() == counts
+    assert db_snapshot() == before
