@@ -26,11 +26,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
-from booking import admin_views, selectors, services
+from booking import admin_views, emails, privacy, selectors, services
 from booking.admin_forms import CancelConfirmForm, PatientMergeForm
 from booking.availability import clinic_zone, day_bounds
 from booking.models import (
     Appointment,
+    AuditEvent,
     ClinicClosure,
     ClinicProfile,
     ConsultationType,
@@ -320,6 +321,35 @@ class PatientAdmin(ReadOnlyHistoryAdmin):
             )
         )
 
+    def get_urls(self):
+        def wrap(view):
+            def wrapper(request, *args, **kwargs):
+                return view(request, self, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapper)
+
+        custom = [
+            path(
+                "<path:object_id>/export/",
+                wrap(admin_views.patient_export),
+                name="booking_patient_export",
+            ),
+            path(
+                "<path:object_id>/anonymise/",
+                wrap(admin_views.patient_anonymise),
+                name="booking_patient_anonymise",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": request.user.has_perm(privacy.EXPORT_PERMISSION),
+            "can_anonymise": request.user.has_perm(privacy.ANONYMISE_PERMISSION),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="Visits", ordering="visits")
     def visit_count(self, obj: Patient) -> int:
         return obj.visits
@@ -559,6 +589,24 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
     def has_mark_outcome_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("booking.mark_outcome")
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        failed = []
+        if request.user.has_perm("booking.view_outboundmessage"):
+            # Failed emails sit at the top of the record, each with its resend button: the
+            # patient may not know their confirmation or reminder never arrived.
+            failed = list(
+                OutboundMessage.objects.filter(
+                    appointment_id=object_id if str(object_id).isdigit() else None,
+                    status=OutboundMessage.Status.FAILED,
+                ).order_by("scheduled_for", "pk")
+            )
+        extra_context = {
+            **(extra_context or {}),
+            "failed_messages": failed,
+            "can_resend": request.user.has_perm("booking.change_outboundmessage"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -587,6 +635,11 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
                 "<path:object_id>/status/",
                 wrap(admin_views.set_status),
                 name="booking_appointment_set_status",
+            ),
+            path(
+                "<path:object_id>/resend-message/",
+                wrap(admin_views.appointment_message_resend),
+                name="booking_appointment_message_resend",
             ),
         ]
         return custom + super().get_urls()
@@ -743,17 +796,42 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend the selected messages", permissions=["change"])
     def resend(self, request, queryset):
-        try:
-            # Lazily: the email sender lives in booking.emails, completed by another change.
-            from booking.emails import message_resend
-        except ImportError:
-            self.message_user(request, "Resending is not available yet.", messages.ERROR)
-            return
         count = 0
-        for message in queryset:
-            message_resend(message_id=message.pk, acting_user=request.user)
+        for message_id in queryset.values_list("pk", flat=True):
+            emails.message_resend(message_id=message_id, acting_user=request.user)
             count += 1
         self.message_user(request, f"Queued {count} message(s) again.", messages.SUCCESS)
+
+
+# --- Audit trail of data-rights requests -------------------------------------------------------
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only for everyone: an audit trail that staff could edit would prove nothing."""
+
+    list_display = ["created_at", "action", "actor_label", "patient_id", "summary"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "=patient_id"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "action", "actor_label", "patient_id", "summary"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # "=patient_id" on a non-number would raise in the database on PostgreSQL.
+        term = search_term.strip()
+        if term and not term.isdigit():
+            return queryset.filter(actor_label__icontains=term), False
+        return super().get_search_results(request, queryset, term)
 
 
 # --- Staff logins -------------------------------------------------------------------------------

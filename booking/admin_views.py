@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from booking import selectors, services
+from booking import emails, privacy, selectors, services
 from booking.admin_forms import (
     ClinicCancelForm,
     FindTimeForm,
@@ -33,7 +33,7 @@ from booking.admin_forms import (
     free_time_choices,
 )
 from booking.availability import clinic_zone
-from booking.models import Appointment, ClinicClosure, Patient, TimeOff
+from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
 
 
 def _context(request: HttpRequest, model_admin: ModelAdmin, title: str, **extra) -> dict:
@@ -111,10 +111,17 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             f"Schedule for {day:%A %d %B %Y}",
             schedule=days[0],
             here=request.get_full_path(),
+            failed_message_count=_failed_message_count(request),
             **filters,
             **_nav(request, day, 1),
         ),
     )
+
+
+def _failed_message_count(request: HttpRequest) -> int:
+    if not request.user.has_perm("booking.view_outboundmessage"):
+        return 0
+    return OutboundMessage.objects.filter(status=OutboundMessage.Status.FAILED).count()
 
 
 # Which permission each status change from the schedule needs (the services check the order).
@@ -442,3 +449,77 @@ def export_csv(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     for appointment in queryset.iterator(chunk_size=500):
         writer.writerow([_csv_safe(str(get(appointment))) for _, get in CSV_COLUMNS])
     return response
+
+
+# --- Patient data rights (mounted by PatientAdmin.get_urls) -------------------------------------
+
+
+def _patient_or_404(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> Patient:
+    # Through the admin's queryset: a clinician never reaches a patient they could not open.
+    if not object_id.isdigit():
+        raise Http404
+    return get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+
+
+def patient_export(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpResponse:
+    """Everything held about the patient as one JSON download; POST, since it is audited."""
+    _require(request, request.user.has_perm(privacy.EXPORT_PERMISSION))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    patient = _patient_or_404(request, model_admin, object_id)
+    document = privacy.patient_export_json(patient=patient, acting_user=request.user)
+    response = HttpResponse(document, content_type="application/json; charset=utf-8")
+    # The file name carries the id only: a name in a download list is itself personal data.
+    response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-export.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def patient_anonymise(
+    request: HttpRequest, model_admin: ModelAdmin, object_id: str
+) -> HttpResponse:
+    """Confirmation page (with the reason when the retention rules refuse), then anonymise."""
+    _require(request, request.user.has_perm(privacy.ANONYMISE_PERMISSION))
+    patient = _patient_or_404(request, model_admin, object_id)
+    change_url = reverse("admin:booking_patient_change", args=[patient.pk])
+    refusal = privacy.patient_anonymise_refusal(patient=patient)
+    if request.method == "POST" and refusal is None:
+        try:
+            privacy.patient_anonymise(patient=patient, acting_user=request.user)
+        except privacy.AnonymisationRefused as exc:
+            refusal = exc.message  # something changed since the check above
+        else:
+            messages.success(request, f"Patient {patient.pk} has been anonymised.")
+            return HttpResponseRedirect(change_url)
+    return TemplateResponse(
+        request,
+        "admin/booking/patient_anonymise.html",
+        _context(
+            request,
+            model_admin,
+            "Anonymise this patient",
+            patient=patient,
+            refusal=refusal,
+            change_url=change_url,
+        ),
+        status=409 if refusal and request.method == "POST" else 200,
+    )
+
+
+def appointment_message_resend(
+    request: HttpRequest, model_admin: ModelAdmin, object_id: str
+) -> HttpResponse:
+    """The resend button next to a failed email on the appointment's page."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _require(request, request.user.has_perm("booking.change_outboundmessage"))
+    if not object_id.isdigit():
+        raise Http404
+    appointment = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    raw = request.POST.get("message", "")
+    message = get_object_or_404(
+        OutboundMessage, pk=raw if raw.isdigit() else None, appointment=appointment
+    )
+    emails.message_resend(message_id=message.pk, acting_user=request.user)
+    messages.success(request, f"The {message.get_kind_display()} email is queued again.")
+    return HttpResponseRedirect(reverse("admin:booking_appointment_change", args=[appointment.pk]))

@@ -1,8 +1,8 @@
 """Hostile-input sweep: every public URL gets a catalogue of hostile inputs and must answer with a
 4xx or a page (form errors included), never a 5xx, and without changing the database.
 
-The catalogue and the helpers are meant to be extended: once a page or endpoint exists, add it to
-PUBLIC_GETS / PUBLIC_POSTS (see PENDING_AFTER_MERGE at the end for the ones still being built).
+The catalogue and the helpers are meant to be extended: when a page or endpoint is added, add it
+to PUBLIC_GETS / PUBLIC_POSTS (or, behind a manage token, to TOKEN_PATHS).
 """
 
 import hashlib
@@ -11,10 +11,20 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from tests.factories import AppointmentFactory, ConsultationTypeFactory, PractitionerFactory
+from booking.models import Appointment, Intake, OutboundMessage, Patient
+from booking.tokens import manage_token
+from tests.factories import (
+    AppointmentFactory,
+    ArticleFactory,
+    ConsultationTypeFactory,
+    PractitionerFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +99,14 @@ def assert_refused_cleanly(response, what: str) -> None:
     assert response.status_code < 500, f"{what} -> {response.status_code}"
 
 
+COUNTED_MODELS = (Appointment, Patient, Intake, OutboundMessage)
+
+
+def row_counts() -> dict[str, int]:
+    """The rows a booking, a questionnaire or a lost-link request would add, by model."""
+    return {model.__name__: model.objects.count() for model in COUNTED_MODELS}
+
+
 @pytest.fixture
 def schedule():
     consultation_type = ConsultationTypeFactory(slug="follow-up")
@@ -98,7 +116,22 @@ def schedule():
         practitioner=practitioner,
         start=timezone.now() + timedelta(days=3),
     )
-    return {"type": consultation_type, "practitioner": practitioner, "appointment": appointment}
+    cache.clear()  # rate-limit counters left by other tests
+    topic = TopicFactory(slug="knees")
+    ArticleFactory(slug="knee-pain", topic=topic)
+    return {
+        "type": consultation_type,
+        "practitioner": practitioner,
+        "appointment": appointment,
+        "token": manage_token(appointment),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    # A 429 would stop the sweep at the door: the forms behind the limiter must see every value.
+    settings.BOOKING_RATE_LIMIT = 1_000_000
+    settings.LOST_LINK_RATE_LIMIT = 1_000_000
 
 
 @pytest.fixture
@@ -118,15 +151,71 @@ PUBLIC_GETS = [
     ("/robots.txt", []),
     ("/sitemap.xml", ["p", "section"]),
     ("/privacy/", []),
+    ("/book/follow-up/details/", ["start", "practitioner", "date", "month"]),
+    ("/book/lost-link/", ["email"]),
+    ("/api/availability", ["type", "start", "days", "practitioner"]),
+    ("/learn/search/", ["q", "page", "topic"]),
+    ("/learn/feed/", []),
+    ("/learn/topics/knees/", ["page"]),
+    ("/learn/knee-pain/", ["ref"]),
+    ("/admin/login/", ["next"]),
 ]
 # Paths built from hostile path segments.
 HOSTILE_PATHS = [
     "/book/{value}/",
+    "/book/{value}/details/",
+    "/book/{value}/confirm/",
     "/learn/{value}/",
+    "/learn/topics/{value}/",
+]
+# Pages opened by a manage token (the token goes where {token} is).
+TOKEN_PATHS = [
+    "/book/manage/{token}/",
+    "/book/manage/{token}/booked/",
+    "/book/manage/{token}/cancel/",
+    "/book/manage/{token}/reschedule/",
+    "/book/manage/{token}/reschedule/confirm/",
+    "/book/manage/{token}/questionnaire/",
+    "/book/manage/{token}/calendar.ics",
+]
+# Every field name a public form reads: hostile values go into all of them at once.
+FORM_FIELDS = [
+    "username",
+    "password",
+    "start",
+    "practitioner",
+    "date",
+    "month",
+    "full_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "joints",
+    "note",
+    "for_someone_else",
+    "booker_name",
+    "reminders",
+    "privacy",
+    "website",
+    "submission_key",
+    "pain_score",
+    "pain_duration",
+    "aggravating_factors",
+    "previous_treatments",
+    "current_medications",
+    "imaging",
+    "reason",
+    "alternative",
+    "edit",
 ]
 # Endpoints that accept POST (once merged: the booking form, the questionnaire, lost-link...).
 PUBLIC_POSTS = [
     "/admin/login/",
+    "/book/follow-up/",
+    "/book/follow-up/details/",
+    "/book/follow-up/confirm/",
+    "/book/lost-link/",
+    *[path.format(token="0" * 64) for path in TOKEN_PATHS],
 ]
 
 
@@ -177,10 +266,101 @@ def test_hostile_bodies_are_refused_cleanly(hostile_client, schedule, url):
 
 @pytest.mark.parametrize("url", PUBLIC_POSTS)
 def test_hostile_form_values_are_refused_cleanly(hostile_client, schedule, url):
-    before = db_snapshot()
+    before, counts = db_snapshot(), row_counts()
     for value in hostile_values():
-        response = hostile_client.post(url, {"username": value, "password": value})
+        response = hostile_client.post(url, dict.fromkeys(FORM_FIELDS, value))
         assert_refused_cleanly(response, f"POST {url} value={value[:40]!r}")
+    assert row_counts() == counts
+    assert db_snapshot() == before
+
+
+def _tampered_versions(token: str) -> list[str]:
+    flipped = token[:-1] + ("0" if token[-1] != "0" else "1")
+    return [
+        *TAMPERED_TOKENS,
+        token[:-1],  # truncated
+        token + "0",  # overlong
+        token * 20,
+        token.upper(),
+        flipped,  # signature does not match
+        "0" * 32 + token[32:],  # unknown reference
+        token[:32] + "\x00" * 32,
+    ]
+
+
+@pytest.mark.parametrize("template", TOKEN_PATHS)
+def test_tampered_tokens_get_4xx_and_change_nothing(hostile_client, schedule, template):
+    before, counts = db_snapshot(), row_counts()
+    for token in _tampered_versions(schedule["token"]):
+        url = template.format(token=token)
+        for response in (
+            hostile_client.get(url),
+            hostile_client.post(url, dict.fromkeys(FORM_FIELDS, "x")),
+        ):
+            assert 400 <= response.status_code < 500, f"{url[:90]} -> {response.status_code}"
+    assert row_counts() == counts
+    assert db_snapshot() == before
+
+
+# With the real token: query values a picker or a confirmation page reads.
+TOKEN_GETS = [
+    ("/book/manage/{token}/", ["x"]),
+    ("/book/manage/{token}/reschedule/", ["date", "month", "practitioner", "start"]),
+    ("/book/manage/{token}/reschedule/confirm/", ["start", "practitioner"]),
+    ("/book/manage/{token}/questionnaire/", ["x"]),
+    ("/book/manage/{token}/calendar.ics", ["x"]),
+]
+
+
+@pytest.mark.parametrize(("template", "params"), TOKEN_GETS)
+def test_manage_pages_refuse_hostile_query_values_cleanly(
+    hostile_client, schedule, template, params
+):
+    url = template.format(token=schedule["token"])
+    before = db_snapshot()
+    for param in params:
+        for value in hostile_values():
+            response = hostile_client.get(url, {param: value})
+            assert_refused_cleanly(response, f"GET {template}?{param}={value[:40]!r}")
+        for raw in HOSTILE_RAW_QUERIES:
+            assert_refused_cleanly(hostile_client.get(f"{url}?{raw}"), f"GET {template}?{raw}")
+    assert db_snapshot() == before
+
+
+def test_reschedule_to_hostile_times_is_refused_and_changes_nothing(hostile_client, schedule):
+    url = f"/book/manage/{schedule['token']}/reschedule/confirm/"
+    practitioner_ids = [str(schedule["practitioner"].pk), *HOSTILE_NUMBERS]
+    before = db_snapshot()
+    for start in [*HOSTILE_DATES, *HOSTILE_NUMBERS, *HOSTILE_STRINGS]:
+        for practitioner in practitioner_ids[:3]:
+            response = hostile_client.post(url, {"start": start, "practitioner": practitioner})
+            assert_refused_cleanly(response, f"POST reschedule start={start[:40]!r}")
+    assert db_snapshot() == before
+
+
+def test_questionnaire_refuses_hostile_answers_and_changes_nothing(hostile_client, schedule):
+    url = f"/book/manage/{schedule['token']}/questionnaire/"
+    before = db_snapshot()
+    # Blank answers are a valid (empty) questionnaire; every other value fails pain_duration, a
+    # choice no hostile value matches, so the form never validates.
+    for value in [v for v in hostile_values() if v]:
+        response = hostile_client.post(url, dict.fromkeys(FORM_FIELDS, value))
+        assert response.status_code in (200, 400), f"questionnaire {value[:40]!r}"
+    for number in ["-1", "11", "9" * 40, "1e309", "NaN"]:
+        response = hostile_client.post(url, {"pain_score": number, "pain_duration": "weeks"})
+        assert_refused_cleanly(response, f"questionnaire pain_score={number}")
+    assert db_snapshot() == before
+
+
+@pytest.mark.parametrize("url", ["/book/follow-up/details/", "/book/follow-up/confirm/"])
+def test_booking_steps_refuse_impossible_local_times(hostile_client, schedule, url):
+    before, counts = db_snapshot(), row_counts()
+    practitioner = str(schedule["practitioner"].pk)
+    for start in HOSTILE_DATES:
+        for method in (hostile_client.get, hostile_client.post):
+            response = method(url, {"start": start, "practitioner": practitioner})
+            assert_refused_cleanly(response, f"{url} start={start}")
+    assert row_counts() == counts
     assert db_snapshot() == before
 
 
@@ -199,17 +379,27 @@ def test_oversized_post_is_refused_with_400(hostile_client):
     assert response.status_code == 400
 
 
-# Still being built in other branches; add each to the lists above once merged (the lead's sweep):
-#   GET  /api/availability  params type, start, days, practitioner   (hostile numbers and dates)
-#   GET  /learn/search/     param q                                  (NUL on PostgreSQL!)
-#   POST /book/<slug>/      every form field, with hostile_values()
-#   GET/POST /book/manage/<token>/, /questionnaire/, /calendar.ics   with TAMPERED_TOKENS
-#   POST /book/lost-link/   email
-PENDING_AFTER_MERGE = [
-    "/api/availability",
-    "/learn/search/",
-    "/book/manage/{token}/",
-    "/book/manage/{token}/questionnaire/",
-    "/book/manage/{token}/calendar.ics",
-    "/book/lost-link/",
-]
+def _free_slot(client: Client) -> dict[str, str]:
+    response = client.get("/api/availability", {"type": "follow-up", "days": "14"})
+    slot = next(slot for day in response.json()["days"] for slot in day["slots"])
+    return {"start": slot["start"], "practitioner": str(slot["practitioner"])}
+
+
+@pytest.mark.parametrize("url", ["/book/follow-up/details/", "/book/follow-up/confirm/"])
+def test_booking_form_fields_refuse_hostile_values_with_a_free_slot(hostile_client, schedule, url):
+    slot = _free_slot(hostile_client)
+    before, counts = db_snapshot(), row_counts()
+    for value in hostile_values():
+        # Every field hostile but a real free slot: the form itself must answer (no email is
+        # valid among these values, so nothing may be booked).
+        data = {**dict.fromkeys(FORM_FIELDS, value), **slot}
+        response = hostile_client.post(url, data)
+        assert_refused_cleanly(response, f"POST {url} value={value[:40]!r}")
+        assert response.status_code in (200, 400), f"{url} {value[:40]!r} -> {response.status_code}"
+    for body in (TOO_MANY_FIELDS, INVALID_UTF8_BODY + b"&" + urlencode(slot).encode()):
+        response = hostile_client.generic(
+            "POST", url, data=body, content_type="application/x-www-form-urlencoded"
+        )
+        assert_refused_cleanly(response, f"POST {url} raw body")
+    assert row_counts() == counts
+    assert db_snapshot() == before
