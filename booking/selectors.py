@@ -5,6 +5,8 @@ The pages, the admin and the JSON endpoint all ask for availability here, so the
 
 from __future__ import annotations
 
+import calendar
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -142,6 +144,93 @@ def next_available(
         profile=profile,
     )
     return slots[min(slots)][0] if slots else None
+
+
+@dataclass(frozen=True, slots=True)
+class PickerAvailability:
+    """Everything the patient's time picker shows, computed from one schedule load."""
+
+    window_first: date
+    window_last: date
+    # The first day of the month shown, always one of the booking window's months.
+    month: date
+    next_slot: Slot | None
+    # The days of `month` with at least one free time.
+    bookable_days: frozenset[date]
+    # The day whose times are shown: the one asked for, else the month's first bookable day.
+    day: date | None
+    # That day's free times (every practitioner's), empty unless the day is bookable.
+    day_slots: list[Slot]
+
+
+def picker_availability(
+    *,
+    consultation_type: ConsultationType,
+    month: date | None,
+    day: date | None,
+    practitioner_id: int | None = None,
+    now: datetime | None = None,
+    exclude_appointment_id: int | None = None,
+    profile: ClinicProfile | None = None,
+) -> PickerAvailability:
+    """The picker's next free time, month grid and day's times, as `next_available`,
+    `bookable_days` and `available_slots` would answer them, from a single load.
+
+    `month` None shows the month of `day`, else of the next free time, else the window's first;
+    a month outside the booking window is moved to the nearest one inside it. With
+    `exclude_appointment_id` (rescheduling) that visit's own time counts as free everywhere.
+    """
+    profile = profile or clinic_profile_get()
+    now = now or timezone.now()
+    window_first, window_last = booking_window(
+        consultation_type=consultation_type, profile=profile, now=now
+    )
+    # A slot outside the booking window is never offered, so the window is the union of the
+    # ranges the three answers need (the month and the day only matter where they meet it).
+    schedule = load_schedule(
+        consultation_type=consultation_type,
+        first_day=window_first,
+        last_day=window_last,
+        practitioner_id=practitioner_id,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+
+    def slots(first_day: date, last_day: date, *, first_per_day: bool) -> dict[date, list[Slot]]:
+        return compute_slots(
+            schedule=schedule,
+            duration=timedelta(minutes=consultation_type.duration_minutes),
+            buffer_before=timedelta(minutes=consultation_type.buffer_before_minutes),
+            buffer_after=timedelta(minutes=consultation_type.buffer_after_minutes),
+            rules=rules_for(consultation_type, profile),
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+            tz=clinic_zone(),
+            first_per_day=first_per_day,
+        )
+
+    # Each day's slots depend on that day alone: one first-per-day sweep over the window
+    # answers both "next available" and the month's bookable days.
+    firsts = slots(window_first, window_last, first_per_day=True)
+    next_slot = firsts[min(firsts)][0] if firsts else None
+    if month is None:
+        anchor = day or (next_slot.start.date() if next_slot else window_first)
+        month = anchor.replace(day=1)
+    month = min(max(month, window_first.replace(day=1)), window_last.replace(day=1))
+    month_last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    days = frozenset(d for d in firsts if month <= d <= month_last)
+    if day is None and days:
+        day = min(days)
+    day_slots = slots(day, day, first_per_day=False).get(day, []) if day in days else []
+    return PickerAvailability(
+        window_first=window_first,
+        window_last=window_last,
+        month=month,
+        next_slot=next_slot,
+        bookable_days=days,
+        day=day,
+        day_slots=day_slots,
+    )
 
 
 def reminder_pipeline_fresh(now: datetime | None = None) -> bool:

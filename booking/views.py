@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -160,29 +160,17 @@ def _picker_context(
     names = {p.pk: str(p) for p in practitioners}
 
     profile = selectors.clinic_profile_get()
-    window_first, window_last = selectors.booking_window(
-        consultation_type=consultation_type, profile=profile
-    )
-    chosen_date: date | None = form.cleaned_data["date"]
-    next_slot = selectors.next_available(
-        consultation_type=consultation_type, practitioner_id=practitioner_id
-    )
-    month = form.cleaned_data["month"]
-    if month is None:
-        anchor = chosen_date or (next_slot.start.date() if next_slot else window_first)
-        month = anchor.replace(day=1)
-    first_month, last_month = window_first.replace(day=1), window_last.replace(day=1)
-    month = min(max(month, first_month), last_month)
-    month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-    days = selectors.bookable_days(
+    picker = selectors.picker_availability(
         consultation_type=consultation_type,
-        first_day=month,
-        last_day=month_end,
+        month=form.cleaned_data["month"],
+        day=form.cleaned_data["date"],
         practitioner_id=practitioner_id,
+        exclude_appointment_id=exclude_appointment_id,
+        profile=profile,
     )
-    if chosen_date is None and days:
-        chosen_date = min(days)
+    month, days, chosen_date = picker.month, picker.bookable_days, picker.day
+    month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    first_month, last_month = picker.window_first.replace(day=1), picker.window_last.replace(day=1)
 
     def nav(**params) -> str:
         return _url(base_url, practitioner=practitioner_param if practitioner else "", **params)
@@ -206,15 +194,7 @@ def _picker_context(
 
     groups: dict[str, list[TimeChoice]] = {key: [] for key, _ in DAY_PARTS}
     if chosen_date is not None and chosen_date in days:
-        slots = selectors.available_slots(
-            consultation_type=consultation_type,
-            first_day=chosen_date,
-            last_day=chosen_date,
-            practitioner_id=practitioner_id,
-            exclude_appointment_id=exclude_appointment_id,
-            profile=profile,
-        ).get(chosen_date, [])
-        for start, end, pids in merge_any_practitioner(slots):
+        for start, end, pids in merge_any_practitioner(picker.day_slots):
             param = str(pids[0]) if (practitioner or not any_allowed) else ANY
             who = names.get(pids[0], "") if practitioner or len(pids) == 1 else ""
             groups[_day_part(start)].append(
@@ -227,6 +207,7 @@ def _picker_context(
                 )
             )
     next_choice = None
+    next_slot = picker.next_slot
     if next_slot is not None:
         param = str(next_slot.practitioner_id) if (practitioner or not any_allowed) else ANY
         next_choice = TimeChoice(
@@ -252,6 +233,8 @@ def _picker_context(
         "zone_label": zone_label(),
         "base_url": base_url,
         "any_allowed": any_allowed,
+        # Already fetched: the context processor's copy stays unevaluated.
+        "clinic": profile,
     }
 
 
