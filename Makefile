@@ -41,7 +41,8 @@ seed: migrate
 run: seed
 	@echo "Starting web on http://127.0.0.1:$(PORT), a Celery worker and Celery beat. Ctrl-C stops all."
 	@echo "Emails go to var/outbox/ (one .eml file each)."
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: venv
 	$(BIN)/ruff check .

@@ -7,7 +7,7 @@ by providing a `seed_demo()` function in their own `demo.py`, which this command
 from __future__ import annotations
 
 import importlib
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.apps import apps
 from django.conf import settings
@@ -186,6 +186,14 @@ class Command(BaseCommand):
                 reason="Conference",
             )
         year = today.year if today < today.replace(month=12, day=25) else today.year + 1
+        thanksgiving = _thanksgiving(today.year)
+        if thanksgiving < today:
+            thanksgiving = _thanksgiving(today.year + 1)
+        ClinicClosure.objects.get_or_create(
+            name="Thanksgiving Day",
+            start_date=thanksgiving,
+            defaults={"end_date": thanksgiving},
+        )
         ClinicClosure.objects.get_or_create(
             name="Christmas Day",
             defaults={
@@ -196,3 +204,9 @@ class Command(BaseCommand):
         from booking.demo_bookings import seed_bookings
 
         seed_bookings(types)
+
+
+def _thanksgiving(year: int) -> date:
+    """US clinics close on Thanksgiving: the fourth Thursday of November."""
+    november_first = date(year, 11, 1)
+    return november_first + timedelta(days=(3 - november_first.weekday()) % 7 + 21)
