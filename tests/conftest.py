@@ -81,6 +81,19 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test gets an empty in-memory cache of its own. The configured one (a file folder,
+    or Redis, which is also Celery's broker) is shared by both test processes: a rate-limit
+    counter or a clear() in one test must never reach another test or the broker's queues."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
