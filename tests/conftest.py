@@ -81,6 +81,12 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Staff logins are made in many tests; a slow password hash only costs time here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings):
     """Each test gets an empty in-memory cache of its own. The configured one (a file folder,
     or Redis, which is also Celery's broker) is shared by both test processes: a rate-limit

@@ -232,3 +232,13 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     appointment = factory.SubFactory(AppointmentFactory)
     kind = OutboundMessage.Kind.CONFIRMATION
     scheduled_for = factory.LazyFunction(timezone.now)
+
+
+def next_weekday(weekday: int = 1):
+    """The next date (after today, in the clinic's zone) falling on `weekday` (Monday = 0)."""
+    from django.utils import timezone
+
+    day = timezone.localdate() + timedelta(days=1)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return day

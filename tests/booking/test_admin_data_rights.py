@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 SECRET_NOTE = "right hip worse on stairs since fall"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def manager():
     return StaffUserFactory(username="manager", role=roles.MANAGER)

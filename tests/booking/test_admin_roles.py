@@ -88,11 +88,6 @@ APPOINTMENT_ACTIONS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     """One object of each model; the appointment belongs to the clinician's practitioner."""

@@ -20,20 +20,11 @@ from tests.factories import (
     StaffUserFactory,
     TimeOffFactory,
 )
+from tests.factories import (
+    next_weekday as _next_weekday,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _next_weekday(weekday: int = 1):
-    day = timezone.localdate() + timedelta(days=1)
-    while day.weekday() != weekday:
-        day += timedelta(days=1)
-    return day
 
 
 def _previous_weekday(weekday: int = 1):

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "test-password-123"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reception():
     return StaffUserFactory(username="rosa", role=roles.RECEPTION)
