@@ -458,3 +458,7 @@ LOGGING = {
         "django.server": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+if not REDIS_URL:
+    # kombu warns "No hostname was supplied" for every connection of the filesystem broker,
+    # which has no host by design.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
