@@ -163,6 +163,10 @@ class PickerAvailability:
     day_slots: list[Slot]
 
 
+def _month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
 def picker_availability(
     *,
     consultation_type: ConsultationType,
@@ -185,15 +189,25 @@ def picker_availability(
     window_first, window_last = booking_window(
         consultation_type=consultation_type, profile=profile, now=now
     )
-    # A slot outside the booking window is never offered, so the window is the union of the
-    # ranges the three answers need (the month and the day only matter where they meet it).
-    schedule = load_schedule(
-        consultation_type=consultation_type,
-        first_day=window_first,
-        last_day=window_last,
-        practitioner_id=practitioner_id,
-        exclude_appointment_id=exclude_appointment_id,
-    )
+    if month is not None:
+        month = min(max(month, window_first.replace(day=1)), window_last.replace(day=1))
+    # Load from the window's start (so the earliest free time found is the next available one)
+    # to the end of the month on show, not the whole window: a busy clinic's 60 days of
+    # appointments are most of a request's cost. Only when that stretch is fully booked is the
+    # rest of the window loaded (three more queries).
+    shown = month or (day or window_first).replace(day=1)
+    range_last = min(max(_month_end(shown), day or window_first), window_last)
+
+    def load(last_day: date):
+        return load_schedule(
+            consultation_type=consultation_type,
+            first_day=window_first,
+            last_day=last_day,
+            practitioner_id=practitioner_id,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+
+    schedule = load(range_last)
 
     def slots(first_day: date, last_day: date, *, first_per_day: bool) -> dict[date, list[Slot]]:
         return compute_slots(
@@ -209,15 +223,20 @@ def picker_availability(
             first_per_day=first_per_day,
         )
 
-    # Each day's slots depend on that day alone: one first-per-day sweep over the window
-    # answers both "next available" and the month's bookable days.
-    firsts = slots(window_first, window_last, first_per_day=True)
+    # Each day's slots depend on that day alone: one first-per-day sweep answers both "next
+    # available" and the month's bookable days.
+    firsts = slots(window_first, range_last, first_per_day=True)
+    if not firsts and range_last < window_last:
+        range_last = window_last
+        schedule = load(window_last)
+        firsts = slots(window_first, window_last, first_per_day=True)
     next_slot = firsts[min(firsts)][0] if firsts else None
     if month is None:
         anchor = day or (next_slot.start.date() if next_slot else window_first)
-        month = anchor.replace(day=1)
-    month = min(max(month, window_first.replace(day=1)), window_last.replace(day=1))
-    month_last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        month = min(
+            max(anchor.replace(day=1), window_first.replace(day=1)), window_last.replace(day=1)
+        )
+    month_last = _month_end(month)
     days = frozenset(d for d in firsts if month <= d <= month_last)
     if day is None and days:
         day = min(days)

@@ -291,3 +291,32 @@ def test_choose_time_queries_stay_fixed_whatever_the_month_and_practitioners(
 
     assert response.status_code == 200
     assert "Next available:" in response.content.decode()
+
+
+@pytest.mark.parametrize("month", [None, date(2026, 3, 1)])
+def test_picker_availability_looks_past_a_fully_booked_month(dst_clinic, month):
+    """The picker loads only up to the month on show; when that stretch has no free time, it
+    loads the rest of the window and still finds the next available one."""
+    ctype, practitioners = dst_clinic
+    now = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    for practitioner in practitioners:
+        TimeOffFactory(
+            practitioner=practitioner,
+            start=local(date(2026, 3, 1), 0),
+            end=local(date(2026, 4, 8), 0),
+        )
+
+    picked = picker_availability(consultation_type=ctype, month=month, day=None, now=now)
+    expected_next = next_available(consultation_type=ctype, now=now)
+
+    assert expected_next is not None
+    assert expected_next.start.date() >= date(2026, 4, 8)
+    assert key(picked.next_slot) == key(expected_next)
+    assert picked.month == (month or date(2026, 4, 1))
+    expected_days = bookable_days(
+        consultation_type=ctype,
+        first_day=picked.month,
+        last_day=month_end(picked.month),
+        now=now,
+    )
+    assert picked.bookable_days == expected_days
