@@ -19,9 +19,7 @@ from tests.factories import (
     PractitionerFactory,
     StaffUserFactory,
     TimeOffFactory,
-)
-from tests.factories import (
-    next_weekday as _next_weekday,
+    next_weekday,
 )
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +56,7 @@ def _book_data(clinic, day, start, **extra):
 
 
 def test_book_page_offers_free_times_inside_the_patient_notice(client, clinic):
-    day = _next_weekday(1)  # within the type's week of notice
+    day = next_weekday(1)  # within the type's week of notice
     client.force_login(clinic["reception"])
     response = client.get(
         reverse("admin:booking_appointment_book"),
@@ -74,7 +72,7 @@ def test_book_page_offers_free_times_inside_the_patient_notice(client, clinic):
 
 
 def test_reception_books_a_phone_appointment_through_the_service(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     client.force_login(clinic["reception"])
     response = client.post(
         reverse("admin:booking_appointment_book"), _book_data(clinic, day, _at(day, 10))
@@ -93,7 +91,7 @@ def test_reception_books_a_phone_appointment_through_the_service(client, clinic)
 
 
 def test_staff_booking_over_another_appointment_is_refused_with_a_form_error(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     AppointmentFactory(
         consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 10)
     )
@@ -110,7 +108,7 @@ def test_staff_booking_over_another_appointment_is_refused_with_a_form_error(cli
 
 def test_database_refuses_an_overlap_the_form_did_not_see(clinic):
     """Two staff members pick the same time: the second gets SlotUnavailable, not a double."""
-    day = _next_weekday(1)
+    day = next_weekday(1)
     contact = services.ContactDetails(full_name="A", email="a@example.com")
     kwargs = {
         "consultation_type": clinic["ctype"],
@@ -127,7 +125,7 @@ def test_database_refuses_an_overlap_the_form_did_not_see(clinic):
 
 
 def test_book_form_with_bad_input_shows_errors_not_a_500(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     client.force_login(clinic["reception"])
     response = client.post(
         reverse("admin:booking_appointment_book"),
@@ -152,7 +150,7 @@ def test_book_form_refuses_a_past_day(client, clinic):
 
 
 def test_move_reschedules_through_the_service_and_notifies_once(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 10)
     )
@@ -177,7 +175,7 @@ def test_move_reschedules_through_the_service_and_notifies_once(client, clinic):
 
 
 def test_time_off_over_booked_visits_leads_to_the_disruption_page(client, clinic):
-    day = _next_weekday(2)
+    day = next_weekday(2)
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
@@ -207,7 +205,7 @@ def test_time_off_over_booked_visits_leads_to_the_disruption_page(client, clinic
 
 
 def test_time_off_with_end_before_start_is_a_form_error(client, clinic):
-    day = _next_weekday(2)
+    day = next_weekday(2)
     client.force_login(clinic["reception"])
     response = client.post(
         reverse("admin:booking_timeoff_add"),
@@ -224,7 +222,7 @@ def test_time_off_with_end_before_start_is_a_form_error(client, clinic):
 
 
 def test_bulk_cancel_notifies_each_patient_once(client, clinic):
-    day = _next_weekday(3)
+    day = next_weekday(3)
     closure = ClinicClosureFactory(name="Storm", start_date=day, end_date=day)
     visits = [
         AppointmentFactory(
@@ -268,7 +266,7 @@ def test_disruption_page_without_a_source_is_a_404(client, clinic):
 def test_disruption_lists_only_the_practitioners_overlapping_open_visits(clinic):
     from booking.selectors import appointments_disrupted_by_time_off
 
-    day = _next_weekday(1)
+    day = next_weekday(1)
     hit = AppointmentFactory(
         consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 13)
     )
@@ -289,7 +287,7 @@ def test_cancel_action_asks_first_then_notifies_the_patient(client, clinic):
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
-        start=_at(_next_weekday(1), 9),
+        start=_at(next_weekday(1), 9),
     )
     client.force_login(clinic["reception"])
     url = reverse("admin:booking_appointment_changelist")
@@ -309,13 +307,13 @@ def test_confirm_action_confirms_a_request_and_refuses_impossible_changes(client
     request = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
-        start=_at(_next_weekday(1), 9),
+        start=_at(next_weekday(1), 9),
         status=Appointment.Status.REQUESTED,
     )
     done = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
-        start=_at(_next_weekday(1), 11),
+        start=_at(next_weekday(1), 11),
         status=Appointment.Status.COMPLETED,
     )
     client.force_login(clinic["reception"])
@@ -335,7 +333,7 @@ def test_resend_confirmation_queues_one_new_confirmation(client, clinic):
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
-        start=_at(_next_weekday(1), 9),
+        start=_at(next_weekday(1), 9),
     )
     client.force_login(clinic["reception"])
     client.post(
@@ -348,7 +346,7 @@ def test_resend_confirmation_queues_one_new_confirmation(client, clinic):
 
 
 def test_csv_export_has_the_filtered_list_without_health_details(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     kept = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
@@ -386,7 +384,7 @@ def test_merge_moves_visits_and_deletes_the_duplicate(client, clinic):
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
         patient=duplicate,
-        start=_at(_next_weekday(1), 9),
+        start=_at(next_weekday(1), 9),
     )
     client.force_login(clinic["reception"])
     url = reverse("admin:booking_patient_changelist")
@@ -419,7 +417,7 @@ def test_patient_list_shows_visits_and_no_shows(client, clinic):
             consultation_type=clinic["ctype"],
             practitioner=clinic["patel"],
             patient=patient,
-            start=_at(_next_weekday(1), hour),
+            start=_at(next_weekday(1), hour),
             status=status,
         )
     client.force_login(clinic["reception"])
@@ -441,7 +439,7 @@ def test_patient_page_links_to_booking_prefilled_with_their_details(client, clin
 
 
 def test_time_off_page_links_to_its_affected_appointments(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     time_off = TimeOffFactory(practitioner=clinic["patel"], start=_at(day, 9), end=_at(day, 12))
     client.force_login(clinic["reception"])
     page = client.get(reverse("admin:booking_timeoff_change", args=[time_off.pk])).content.decode()

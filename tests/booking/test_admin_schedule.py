@@ -19,9 +19,7 @@ from tests.factories import (
     PractitionerFactory,
     StaffUserFactory,
     TimeOffFactory,
-)
-from tests.factories import (
-    next_weekday as _next_weekday,
+    next_weekday,
 )
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +82,7 @@ def _bulk_appointments(ctype, practitioners, day, count):
 
 
 def test_day_view_shows_appointments_breaks_time_off_and_free_time(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
@@ -149,7 +147,7 @@ def test_clinician_cannot_widen_the_day_view_to_colleagues(client, clinic):
 
 
 def test_week_view_lists_seven_days_with_a_column_per_practitioner(client, clinic):
-    day = _next_weekday(2)
+    day = next_weekday(2)
     AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["okafor"],
@@ -166,7 +164,7 @@ def test_week_view_lists_seven_days_with_a_column_per_practitioner(client, clini
 
 
 def test_closure_day_shows_closed_and_flags_visits_to_move(clinic):
-    day = _next_weekday(3)
+    day = next_weekday(3)
     ClinicClosureFactory(name="Staff training", start_date=day, end_date=day)
     AppointmentFactory(
         consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 10)
@@ -178,7 +176,7 @@ def test_closure_day_shows_closed_and_flags_visits_to_move(clinic):
 
 
 def test_print_list_has_the_days_visits_without_health_details(client, clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
@@ -197,7 +195,7 @@ def test_print_list_has_the_days_visits_without_health_details(client, clinic):
 
 @pytest.mark.parametrize("count", [1, 500])
 def test_day_view_runs_in_fixed_queries(client, clinic, django_assert_max_num_queries, count):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     _bulk_appointments(clinic["ctype"], [clinic["patel"], clinic["okafor"]], day, count)
     client.force_login(clinic["reception"])
     # Session, user, permissions, clinic profile, the session touch, and 5 for the schedule.
@@ -208,7 +206,7 @@ def test_day_view_runs_in_fixed_queries(client, clinic, django_assert_max_num_qu
 
 @pytest.mark.parametrize("count", [1, 500])
 def test_week_view_runs_in_fixed_queries(client, clinic, django_assert_max_num_queries, count):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     _bulk_appointments(clinic["ctype"], [clinic["patel"], clinic["okafor"]], day, count)
     client.force_login(clinic["reception"])
     with django_assert_max_num_queries(14):
@@ -218,7 +216,7 @@ def test_week_view_runs_in_fixed_queries(client, clinic, django_assert_max_num_q
 
 @pytest.mark.parametrize("count", [1, 500])
 def test_print_list_runs_in_fixed_queries(client, clinic, django_assert_max_num_queries, count):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     _bulk_appointments(clinic["ctype"], [clinic["patel"], clinic["okafor"]], day, count)
     client.force_login(clinic["reception"])
     with django_assert_max_num_queries(10):
@@ -230,7 +228,7 @@ def test_print_list_runs_in_fixed_queries(client, clinic, django_assert_max_num_
 def test_appointment_list_runs_in_fixed_queries(
     client, clinic, django_assert_max_num_queries, count
 ):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     _bulk_appointments(clinic["ctype"], [clinic["patel"], clinic["okafor"]], day, count)
     client.force_login(clinic["reception"])
     with django_assert_max_num_queries(16):
@@ -240,7 +238,7 @@ def test_appointment_list_runs_in_fixed_queries(
 
 @pytest.mark.parametrize("count", [1, 500])
 def test_patient_list_runs_in_fixed_queries(client, clinic, django_assert_max_num_queries, count):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     _bulk_appointments(clinic["ctype"], [clinic["patel"], clinic["okafor"]], day, count)
     client.force_login(clinic["reception"])
     with django_assert_max_num_queries(12):
@@ -271,7 +269,7 @@ def test_appointment_list_filters_today_and_searches_by_phone(client, clinic):
 
 
 def test_working_hours_change_warns_about_orphaned_appointments(client, clinic):
-    day = _next_weekday(4)
+    day = next_weekday(4)
     orphan = AppointmentFactory(
         consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 16)
     )
@@ -312,7 +310,7 @@ def test_working_hours_change_warns_about_orphaned_appointments(client, clinic):
 
 
 def test_buffer_after_a_visit_is_not_shown_as_free_time(clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     buffered = ConsultationTypeFactory(
         slug="buffered", duration_minutes=30, buffer_after_minutes=15
     )
@@ -349,7 +347,7 @@ def test_reception_cannot_record_an_outcome_from_the_day_view(client, clinic):
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
-        start=_at(_next_weekday(1), 9),
+        start=_at(next_weekday(1), 9),
     )
     client.force_login(clinic["reception"])
     response = client.post(
@@ -384,7 +382,7 @@ def test_impossible_status_change_from_the_day_view_is_a_message(client, clinic)
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
-        start=_at(_next_weekday(1), 9),
+        start=_at(next_weekday(1), 9),
         status=Appointment.Status.COMPLETED,
     )
     client.force_login(clinic["reception"])
@@ -398,7 +396,7 @@ def test_impossible_status_change_from_the_day_view_is_a_message(client, clinic)
 
 
 def test_appointment_and_time_off_names_use_the_clinics_wall_clock(clinic):
-    day = _next_weekday(1)
+    day = next_weekday(1)
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"], practitioner=clinic["patel"], start=_at(day, 9)
     )
@@ -411,7 +409,7 @@ def test_deactivating_a_practitioner_lists_all_their_future_visits(clinic):
     appointment = AppointmentFactory(
         consultation_type=clinic["ctype"],
         practitioner=clinic["patel"],
-        start=_at(_next_weekday(1), 10),
+        start=_at(next_weekday(1), 10),
     )
     clinic["patel"].active = False
     assert appointments_outside_hours(practitioner=clinic["patel"]) == [appointment]
