@@ -1,0 +1,39 @@
+"""The booking app's models, one module per aggregate, re-exported here.
+
+The app label stays `booking` and every migration keeps importing from `booking.models`.
+Writes go through the services in booking/scheduling/ and booking/patients/; the models hold no
+business logic beyond derived values.
+"""
+
+from booking.models.appointments import Appointment, new_reference
+from booking.models.audit import AuditEvent
+from booking.models.clinic import ClinicProfile, Joint, validate_reminder_offsets
+from booking.models.messages import OutboundMessage, TaskHeartbeat
+from booking.models.patients import Intake, Patient
+from booking.models.schedule import (
+    ClinicClosure,
+    ConsultationType,
+    ConsultationTypeQuerySet,
+    Practitioner,
+    TimeOff,
+    WorkingHours,
+)
+
+__all__ = [
+    "Appointment",
+    "AuditEvent",
+    "ClinicClosure",
+    "ClinicProfile",
+    "ConsultationType",
+    "ConsultationTypeQuerySet",
+    "Intake",
+    "Joint",
+    "OutboundMessage",
+    "Patient",
+    "Practitioner",
+    "TaskHeartbeat",
+    "TimeOff",
+    "WorkingHours",
+    "new_reference",
+    "validate_reminder_offsets",
+]

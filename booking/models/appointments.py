@@ -1,0 +1,108 @@
+"""The appointment: one visit of one patient with one practitioner, and its status."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from booking.models.patients import Patient
+from booking.models.schedule import ConsultationType, Practitioner
+
+
+def new_reference() -> str:
+    # Opaque, unguessable, carries nothing about the patient; the manage link is an HMAC over it.
+    return secrets.token_hex(16)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        CONFIRMED = "confirmed", "Confirmed"
+        ARRIVED = "arrived", "Arrived"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online"
+        PHONE = "phone", "Phone"
+        ADMIN = "admin", "Admin"
+
+    reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    consultation_type = models.ForeignKey(
+        ConsultationType, on_delete=models.PROTECT, related_name="appointments"
+    )
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="appointments"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The time the practitioner is busy: the visit plus the type's buffers. The database's
+    # overlap guard works on these two columns.
+    occupied_start = models.DateTimeField(editable=False)
+    occupied_end = models.DateTimeField(editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ONLINE)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # As typed for this booking: an existing patient's stored details are never overwritten.
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    contact_phone = PhoneNumberField(blank=True)
+    booked_for_someone_else = models.BooleanField(default=False)
+    booker_name = models.CharField(max_length=200, blank=True)
+    reminders_enabled = models.BooleanField(default=True)
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
+    privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Raised on every change, so calendar clients replace the event (iCalendar SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    # Raised to revoke every manage link sent so far.
+    manage_token_version = models.PositiveIntegerField(default=0)
+    # Optimistic-concurrency guard: services update "WHERE version = <read>".
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["occupied_start", "occupied_end"])
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["practitioner", "occupied_start"]),
+            models.Index(fields=["start"]),
+            models.Index(fields=["status", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(occupied_start__lte=models.F("start"))
+                & models.Q(occupied_end__gte=models.F("end")),
+                name="appointment_occupied_covers_visit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.start)  # the clinic's wall clock, not UTC
+        return f"{self.consultation_type} with {self.practitioner} at {start:%Y-%m-%d %H:%M}"
+
+    OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

@@ -1,0 +1,95 @@
+"""The clinic's own profile (identity, booking rules, reminder offsets) and the joints patients
+name.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Joint(models.TextChoices):
+    """Where it hurts: used by the booking form's intake and to match education articles."""
+
+    KNEE = "knee", "Knee"
+    HIP = "hip", "Hip"
+    SHOULDER = "shoulder", "Shoulder"
+    ANKLE_FOOT = "ankle_foot", "Ankle or foot"
+    HAND_WRIST = "hand_wrist", "Hand or wrist"
+    ELBOW = "elbow", "Elbow"
+    BACK_NECK = "back_neck", "Back or neck"
+    OTHER = "other", "Other or not sure"
+
+
+def validate_reminder_offsets(value: str) -> None:
+    try:
+        hours = [float(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise ValidationError(
+            "Enter hours before the visit, separated by commas, e.g. 48, 2."
+        ) from exc
+    if any(h <= 0 or h > 24 * 30 for h in hours):
+        raise ValidationError("Each reminder must be between 0 and 720 hours before the visit.")
+
+
+class ClinicProfile(models.Model):
+    """The clinic's identity and booking rules: one row (pk=1) the manager edits in the admin."""
+
+    name = models.CharField(max_length=120)
+    tagline = models.CharField(max_length=200, blank=True)
+    address = models.TextField(help_text="Street address, one line per row.")
+    phone = models.CharField(max_length=40)
+    email = models.EmailField(help_text="Shown to patients.")
+    notifications_email = models.EmailField(
+        blank=True, help_text="Clinic inbox told of every new, changed or cancelled booking."
+    )
+    opening_hours = models.TextField(help_text="Shown in the site footer, one line per row.")
+    what_to_bring = models.TextField(blank=True)
+    privacy_notice = models.TextField(blank=True)
+    privacy_notice_version = models.CharField(max_length=20, default="2026-11")
+
+    # Booking rules (clinic-wide defaults; consultation types may override).
+    min_notice_minutes = models.PositiveIntegerField(
+        default=24 * 60, help_text="How long before a visit online booking closes."
+    )
+    horizon_days = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    slot_granularity_minutes = models.PositiveIntegerField(
+        default=15, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    cancellation_cutoff_hours = models.PositiveIntegerField(
+        default=24,
+        help_text="Patients can cancel or reschedule online until this many hours before.",
+    )
+    max_open_appointments_per_patient = models.PositiveIntegerField(default=3)
+
+    # Reminders.
+    reminder_offsets = models.CharField(
+        max_length=100,
+        default="48,2",
+        validators=[validate_reminder_offsets],
+        help_text="Hours before the visit, comma-separated.",
+    )
+    reminder_max_lateness_minutes = models.PositiveIntegerField(
+        default=60,
+        help_text="A reminder found late (after an outage) is still sent if no later than this.",
+    )
+    intake_retention_days = models.PositiveIntegerField(
+        default=7 * 365, help_text="Intake answers are anonymised this long after the visit."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic profile"
+        verbose_name_plural = "clinic profile"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reminder_offset_deltas(self) -> list[timedelta]:
+        hours = {float(part) for part in self.reminder_offsets.split(",") if part.strip()}
+        return [timedelta(hours=h) for h in sorted(hours, reverse=True)]

@@ -1,0 +1,74 @@
+"""The message ledger (one row per subject, kind, moment and channel) and task heartbeats."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class OutboundMessage(models.Model):
+    """The email ledger: one row per (appointment, kind, scheduled moment), sent at most once."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        REQUEST_RECEIVED = "request_received", "Request received"
+        RESCHEDULED = "rescheduled", "Reschedule confirmation"
+        CANCELLED = "cancelled", "Cancellation"
+        REMINDER = "reminder", "Reminder"
+        QUESTIONNAIRE = "questionnaire", "Questionnaire invitation"
+        MANAGE_LINK = "manage_link", "Manage link re-sent"
+        STAFF_NEW = "staff_new", "Clinic: new booking"
+        STAFF_CHANGED = "staff_changed", "Clinic: booking changed"
+        STAFF_CANCELLED = "staff_cancelled", "Clinic: booking cancelled"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    appointment = models.ForeignKey(
+        "booking.Appointment", on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    scheduled_for = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # A manual resend from the back office: who asked, so the audit trail shows it, and so a
+    # resent reminder goes out even though its original moment has passed.
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scheduled_for"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "scheduled_for"], name="message_once_per_moment"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "scheduled_for"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for appointment {self.appointment_id}"
+
+
+class TaskHeartbeat(models.Model):
+    """When a periodic task last ran, so /healthz can tell a stalled pipeline."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

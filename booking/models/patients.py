@@ -1,0 +1,70 @@
+"""The patient (a person; contact details may be shared) and the visit's intake, kept apart from
+scheduling.
+"""
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+
+class Patient(models.Model):
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = PhoneNumberField(blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="patient_email_unique_ci",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Intake(models.Model):
+    """A visit's health details, apart from scheduling: only clinicians and the manager see them."""
+
+    class PainDuration(models.TextChoices):
+        DAYS = "days", "Less than a week"
+        WEEKS = "weeks", "A few weeks"
+        MONTHS = "months", "A few months"
+        YEAR = "year", "About a year"
+        YEARS = "years", "More than a year"
+
+    appointment = models.OneToOneField(
+        "booking.Appointment", on_delete=models.CASCADE, related_name="intake"
+    )
+    joints = models.JSONField(default=list, blank=True, help_text="Joint values (see Joint).")
+    note = models.TextField(blank=True, max_length=1000)
+    pain_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    pain_duration = models.CharField(max_length=20, choices=PainDuration.choices, blank=True)
+    aggravating_factors = models.TextField(blank=True, max_length=1000)
+    previous_treatments = models.TextField(blank=True, max_length=2000)
+    current_medications = models.TextField(blank=True, max_length=2000)
+    imaging = models.TextField(blank=True, max_length=1000)
+    questionnaire_completed_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        permissions = [("view_health_details", "Can see patients' health details")]
+
+    def __str__(self) -> str:
+        return f"Intake for appointment {self.appointment_id}"
