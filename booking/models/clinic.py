@@ -1,6 +1,7 @@
 """The clinic's own profile (identity, booking rules, reminder offsets) and the joints patients
 name.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta

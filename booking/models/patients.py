@@ -1,6 +1,7 @@
 """The patient (a person; contact details may be shared) and the visit's intake, kept apart from
 scheduling.
 """
+
 from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator

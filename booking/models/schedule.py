@@ -1,6 +1,7 @@
 """What can be booked and when: consultation types, practitioners, weekly hours, time off,
 closures.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
