@@ -39,7 +39,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from booking.availability import clinic_zone  # noqa: E402
 from booking.models import (  # noqa: E402
     Appointment,
     ConsultationType,
@@ -47,7 +46,8 @@ from booking.models import (  # noqa: E402
     Practitioner,
     WorkingHours,
 )
-from booking.selectors import available_slots, bookable_days  # noqa: E402
+from booking.scheduling.clock import clinic_zone  # noqa: E402
+from booking.scheduling.selectors import available_slots, bookable_days  # noqa: E402
 
 PRACTITIONERS = 10
 BOOKED_DAYS = 30

@@ -219,8 +219,8 @@ def pool_label(args) -> str:
 def run_burst(args, counter: Counter, var_dir: Path, processes: list) -> str:
     from django.utils import timezone
 
+    from booking.messaging.tasks import scan_due_messages
     from booking.models import OutboundMessage
-    from booking.tasks import scan_due_messages
 
     _wipe()
     now = timezone.now()

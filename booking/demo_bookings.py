@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from booking import services
 from booking.models import Appointment
-from booking.selectors import available_slots
+from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
+from booking.scheduling.selectors import available_slots
 
 DEMO_PATIENTS = [
     ("Maria Gomez", "maria.gomez@example.com", "+14135550101", ["knee"]),
@@ -34,11 +34,11 @@ def seed_bookings(types) -> None:
         : len(DEMO_PATIENTS)
     ]
     for (name, email, phone, joints), slot in zip(DEMO_PATIENTS, picked, strict=False):
-        services.appointment_book(
+        appointment_book(
             consultation_type=ctype,
             start=slot.start,
-            contact=services.ContactDetails(full_name=name, email=email, phone=phone),
-            intake=services.IntakeDetails(joints=joints),
+            contact=ContactDetails(full_name=name, email=email, phone=phone),
+            intake=IntakeDetails(joints=joints),
             source=Appointment.Source.PHONE,
             apply_patient_rules=False,
             privacy_notice_version="2026-11",

@@ -1,27 +1,39 @@
 from django.urls import path
 
-from booking import api, views
+from booking.journey.api import availability
+from booking.journey.book import confirm, details
+from booking.journey.manage import (
+    calendar_download,
+    confirmation,
+    lost_link,
+    manage,
+    manage_cancel,
+    manage_reschedule,
+    manage_reschedule_confirm,
+    questionnaire,
+)
+from booking.journey.picker import choose_time, start
 
 app_name = "booking"
 
 # Fixed paths come before "book/<slug>/", which would otherwise swallow them.
 urlpatterns = [
-    path("book/", views.start, name="start"),
-    path("book/lost-link/", views.lost_link, name="lost_link"),
+    path("book/", start, name="start"),
+    path("book/lost-link/", lost_link, name="lost_link"),
     # Manage without an account: the token is the only key (see booking/tokens.py).
-    path("book/manage/<str:token>/", views.manage, name="manage"),
-    path("book/manage/<str:token>/booked/", views.confirmation, name="confirmation"),
-    path("book/manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
-    path("book/manage/<str:token>/reschedule/", views.manage_reschedule, name="manage_reschedule"),
+    path("book/manage/<str:token>/", manage, name="manage"),
+    path("book/manage/<str:token>/booked/", confirmation, name="confirmation"),
+    path("book/manage/<str:token>/cancel/", manage_cancel, name="manage_cancel"),
+    path("book/manage/<str:token>/reschedule/", manage_reschedule, name="manage_reschedule"),
     path(
         "book/manage/<str:token>/reschedule/confirm/",
-        views.manage_reschedule_confirm,
+        manage_reschedule_confirm,
         name="manage_reschedule_confirm",
     ),
-    path("book/manage/<str:token>/questionnaire/", views.questionnaire, name="questionnaire"),
-    path("book/manage/<str:token>/calendar.ics", views.calendar_download, name="calendar"),
-    path("book/<slug:type_slug>/", views.choose_time, name="choose_time"),
-    path("book/<slug:type_slug>/details/", views.details, name="details"),
-    path("book/<slug:type_slug>/confirm/", views.confirm, name="confirm"),
-    path("api/availability", api.availability, name="api_availability"),
+    path("book/manage/<str:token>/questionnaire/", questionnaire, name="questionnaire"),
+    path("book/manage/<str:token>/calendar.ics", calendar_download, name="calendar"),
+    path("book/<slug:type_slug>/", choose_time, name="choose_time"),
+    path("book/<slug:type_slug>/details/", details, name="details"),
+    path("book/<slug:type_slug>/confirm/", confirm, name="confirm"),
+    path("api/availability", availability, name="api_availability"),
 ]

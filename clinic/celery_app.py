@@ -8,4 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
 app = Celery("clinic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Task modules live in each app's messaging room (booking/messaging/tasks.py), not at the app's
+# top level where autodiscovery would look by default.
+app.autodiscover_tasks(["booking.messaging"])

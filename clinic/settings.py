@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "booking.context_processors.clinic",
+                "booking.journey.context_processors.clinic",
             ],
         },
     },

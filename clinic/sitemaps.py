@@ -1,6 +1,6 @@
 """Every public page a search engine should know, gathered from the apps."""
 
-from booking.sitemaps import BookingSitemap
+from booking.journey.sitemaps import BookingSitemap
 from education.sitemaps import ArticleSitemap, TopicSitemap
 
 SITEMAPS = {

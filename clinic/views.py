@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from booking import selectors as booking_selectors
+from booking.messaging.health import reminder_pipeline_fresh
+from booking.scheduling.selectors import consultation_type_list_active
 
 
 @require_GET
@@ -16,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"consultation_types": booking_selectors.consultation_type_list_active()},
+        {"consultation_types": consultation_type_list_active()},
     )
 
 
@@ -49,7 +50,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "broker": _broker_ok(),
     }
     if checks["database"]:
-        checks["reminders"] = booking_selectors.reminder_pipeline_fresh()
+        checks["reminders"] = reminder_pipeline_fresh()
     healthy = all(checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks},

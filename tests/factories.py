@@ -195,7 +195,7 @@ class StaffUserFactory(UserFactory):
             return
         from django.contrib.auth.models import Group
 
-        from booking.roles import roles_sync
+        from booking.backoffice.roles import roles_sync
 
         if not Group.objects.filter(name=extracted).exists():
             roles_sync()
@@ -217,7 +217,7 @@ def next_weekday_at(hour: int, minute: int = 0, *, weekday: int = 1, weeks_ahead
 
     from django.utils import timezone
 
-    from booking.availability import clinic_zone
+    from booking.scheduling.clock import clinic_zone
 
     today = timezone.localdate()
     days = (weekday - today.weekday()) % 7 + 7 * weeks_ahead

@@ -5,13 +5,13 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from booking.roles import roles_sync
+    from booking.backoffice.roles import roles_sync
 
     roles_sync(apps=apps)
 
 
 def remove_roles(apps, schema_editor):
-    from booking.roles import ROLES
+    from booking.backoffice.roles import ROLES
 
     apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def resync_roles(apps, schema_editor):
-    from booking.roles import roles_sync
+    from booking.backoffice.roles import roles_sync
 
     roles_sync(apps=apps)
 

@@ -8,9 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import roles, services
-from booking.availability import clinic_zone
+from booking.backoffice.roles import MANAGER, RECEPTION
 from booking.models import Appointment, OutboundMessage, Patient
+from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.scheduling.changes import appointment_set_status
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.errors import SlotUnavailable
 from tests.factories import (
     AppointmentFactory,
     ClinicClosureFactory,
@@ -37,7 +40,7 @@ def clinic():
     ctype = ConsultationTypeFactory(duration_minutes=30, min_notice_minutes=7 * 24 * 60)
     patel = PractitionerFactory(display_name="Dr. Patel", consultation_types=[ctype])
     okafor = PractitionerFactory(display_name="Dr. Okafor", consultation_types=[ctype])
-    reception = StaffUserFactory(username="rosa", role=roles.RECEPTION)
+    reception = StaffUserFactory(username="rosa", role=RECEPTION)
     return {"ctype": ctype, "patel": patel, "okafor": okafor, "reception": reception}
 
 
@@ -109,7 +112,7 @@ def test_staff_booking_over_another_appointment_is_refused_with_a_form_error(cli
 def test_database_refuses_an_overlap_the_form_did_not_see(clinic):
     """Two staff members pick the same time: the second gets SlotUnavailable, not a double."""
     day = next_weekday(1)
-    contact = services.ContactDetails(full_name="A", email="a@example.com")
+    contact = ContactDetails(full_name="A", email="a@example.com")
     kwargs = {
         "consultation_type": clinic["ctype"],
         "start": _at(day, 9),
@@ -117,11 +120,9 @@ def test_database_refuses_an_overlap_the_form_did_not_see(clinic):
         "source": Appointment.Source.PHONE,
         "apply_patient_rules": False,
     }
-    services.appointment_book(contact=contact, **kwargs)
-    with pytest.raises(services.SlotUnavailable):
-        services.appointment_book(
-            contact=services.ContactDetails(full_name="B", email="b@example.com"), **kwargs
-        )
+    appointment_book(contact=contact, **kwargs)
+    with pytest.raises(SlotUnavailable):
+        appointment_book(contact=ContactDetails(full_name="B", email="b@example.com"), **kwargs)
 
 
 def test_book_form_with_bad_input_shows_errors_not_a_500(client, clinic):
@@ -264,7 +265,7 @@ def test_disruption_page_without_a_source_is_a_404(client, clinic):
 
 
 def test_disruption_lists_only_the_practitioners_overlapping_open_visits(clinic):
-    from booking.selectors import appointments_disrupted_by_time_off
+    from booking.scheduling.disruptions import appointments_disrupted_by_time_off
 
     day = next_weekday(1)
     hit = AppointmentFactory(
@@ -486,10 +487,10 @@ def test_history_cannot_revert_an_appointment_past_the_services(client, clinic):
         start=timezone.now() - timedelta(minutes=30),  # begun: arrival can be recorded
     )
     first_version = appointment.history.earliest("history_id")
-    services.appointment_set_status(
+    appointment_set_status(
         appointment=appointment, status=Appointment.Status.ARRIVED, acting_user=None
     )
-    manager = StaffUserFactory(username="boss", role=roles.MANAGER)
+    manager = StaffUserFactory(username="boss", role=MANAGER)
     client.force_login(manager)
     url = reverse(
         "admin:booking_appointment_simple_history", args=[appointment.pk, first_version.pk]

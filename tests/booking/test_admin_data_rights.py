@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import roles
+from booking.backoffice.roles import CLINICIAN, MANAGER, RECEPTION
 from booking.models import Appointment, AuditEvent, OutboundMessage, Patient
 from tests.factories import (
     AppointmentFactory,
@@ -23,12 +23,12 @@ SECRET_NOTE = "right hip worse on stairs since fall"
 
 @pytest.fixture
 def manager():
-    return StaffUserFactory(username="manager", role=roles.MANAGER)
+    return StaffUserFactory(username="manager", role=MANAGER)
 
 
 @pytest.fixture
 def reception():
-    return StaffUserFactory(username="reception", role=roles.RECEPTION)
+    return StaffUserFactory(username="reception", role=RECEPTION)
 
 
 @pytest.fixture
@@ -291,7 +291,7 @@ def test_appointment_page_resend_refuses_foreign_or_bad_message(client, receptio
 
 
 def test_clinician_cannot_resend_from_appointment_page(client, failed_message):
-    clinician = StaffUserFactory(username="clin", role=roles.CLINICIAN)
+    clinician = StaffUserFactory(username="clin", role=CLINICIAN)
     client.force_login(clinician)
     url = reverse("admin:booking_appointment_message_resend", args=[failed_message.appointment_id])
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import roles
+from booking.backoffice.roles import CLINICIAN, EDITOR, MANAGER, RECEPTION
 from booking.models import Appointment, AuditEvent, ClinicClosure, OutboundMessage, TimeOff
-from booking.selectors import clinic_profile_get
+from booking.scheduling.selectors import clinic_profile_get
 from tests.factories import (
     AppointmentFactory,
     ArticleFactory,
@@ -24,7 +24,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 R, C, M, E = "reception", "clinician", "manager", "editor"
-ROLE_GROUPS = {R: roles.RECEPTION, C: roles.CLINICIAN, M: roles.MANAGER, E: roles.EDITOR}
+ROLE_GROUPS = {R: RECEPTION, C: CLINICIAN, M: MANAGER, E: EDITOR}
 
 # model -> view -> the roles allowed (200, or the admin's redirect); everyone else gets 403.
 MATRIX = {
@@ -126,7 +126,7 @@ def world():
     return users, objects
 
 
-def _url(model: str, view: str, obj) -> str:
+def url_with(model: str, view: str, obj) -> str:
     app, name = model.split(".")
     if view in ("changelist", "add"):
         return reverse(f"admin:{app}_{name}_{view}")
@@ -140,7 +140,7 @@ def test_admin_pages_follow_the_role_matrix(client, world, role):
     wrong = []
     for model, views in MATRIX.items():
         for view, allowed in views.items():
-            status = client.get(_url(model, view, objects[model])).status_code
+            status = client.get(url_with(model, view, objects[model])).status_code
             expected_ok = role in allowed
             ok = status in (200, 302) if expected_ok else status == 403
             if not ok:

@@ -6,10 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import roles
-from booking.availability import clinic_zone
+from booking.backoffice.roles import CLINICIAN, MANAGER, RECEPTION
 from booking.models import Appointment, Patient
-from booking.selectors import appointments_outside_hours, clinic_profile_get, staff_schedule
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.disruptions import appointments_outside_hours
+from booking.scheduling.selectors import clinic_profile_get
+from booking.scheduling.staff_schedule import staff_schedule
 from tests.factories import (
     AppointmentFactory,
     ClinicClosureFactory,
@@ -41,7 +43,7 @@ def _at(day, hour, minute=0) -> datetime:
 def clinic():
     clinic_profile_get()  # the row a data migration creates; a flushed test database lacks it
     ctype = ConsultationTypeFactory(duration_minutes=30)
-    patel_user = StaffUserFactory(username="patel", role=roles.CLINICIAN)
+    patel_user = StaffUserFactory(username="patel", role=CLINICIAN)
     patel = PractitionerFactory(
         display_name="Dr. Patel",
         user=patel_user,
@@ -50,7 +52,7 @@ def clinic():
         + [(d, time(13), time(17)) for d in range(5)],
     )
     okafor = PractitionerFactory(display_name="Dr. Okafor", consultation_types=[ctype])
-    reception = StaffUserFactory(username="rosa", role=roles.RECEPTION)
+    reception = StaffUserFactory(username="rosa", role=RECEPTION)
     return {"ctype": ctype, "patel": patel, "okafor": okafor, "reception": reception}
 
 
@@ -277,7 +279,7 @@ def test_working_hours_change_warns_about_orphaned_appointments(client, clinic):
     patel.hours.filter(weekday=4, start_time=time(13)).update(end_time=time(15))
     assert appointments_outside_hours(practitioner=patel) == [orphan]
 
-    manager = StaffUserFactory(username="boss", role=roles.MANAGER)
+    manager = StaffUserFactory(username="boss", role=MANAGER)
     client.force_login(manager)
     hours = list(patel.hours.all())
     data = {

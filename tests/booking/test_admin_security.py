@@ -5,7 +5,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from booking import roles
+from booking.backoffice.roles import RECEPTION
 from clinic.middleware import SESSION_KEY
 from tests.factories import StaffUserFactory
 
@@ -16,7 +16,7 @@ PASSWORD = "test-password-123"
 
 @pytest.fixture
 def reception():
-    return StaffUserFactory(username="rosa", role=roles.RECEPTION)
+    return StaffUserFactory(username="rosa", role=RECEPTION)
 
 
 def _login(client, password: str):

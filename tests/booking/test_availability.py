@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.availability import clinic_zone, load_schedule, merge_any_practitioner
 from booking.models import Appointment
-from booking.selectors import available_slots, bookable_days, next_available
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.loader import load_schedule
+from booking.scheduling.selectors import available_slots, bookable_days, next_available
+from booking.scheduling.slots import merge_any_practitioner
 from tests.factories import (
     AppointmentFactory,
     ClinicClosureFactory,
@@ -284,8 +286,8 @@ def test_clinic_zone_is_the_settings_zone(settings):
 
 
 def test_rules_for_type_overrides_win_and_slips_are_contained():
-    from booking.availability import MAX_HORIZON_DAYS, rules_for
-    from booking.selectors import clinic_profile_get
+    from booking.scheduling.loader import MAX_HORIZON_DAYS, rules_for
+    from booking.scheduling.selectors import clinic_profile_get
 
     profile = clinic_profile_get()
     plain = ConsultationTypeFactory(min_notice_minutes=None, slot_granularity_minutes=None)

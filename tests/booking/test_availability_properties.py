@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from booking.availability import HoursRow, Rules, Schedule, compute_slots
+from booking.scheduling.slots import HoursRow, Rules, Schedule, compute_slots
 
 # Both New York change days, and Lord Howe Island: southern hemisphere, 30-minute change.
 ZONES_AND_DAYS = [

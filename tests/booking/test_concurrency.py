@@ -17,14 +17,10 @@ import pytest
 from django.db import connection
 
 from booking.models import Appointment
-from booking.selectors import available_slots
-from booking.services import (
-    BookingLimitReached,
-    ContactDetails,
-    SlotUnavailable,
-    appointment_book,
-    appointment_reschedule,
-)
+from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.scheduling.changes import appointment_reschedule
+from booking.scheduling.errors import BookingLimitReached, SlotUnavailable
+from booking.scheduling.selectors import available_slots
 from tests.factories import ConsultationTypeFactory, PatientFactory, PractitionerFactory
 
 # serialized_rollback: the flush after each test must not take the rows the migrations made

@@ -14,11 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
-from booking import emails, services
-from booking.availability import clinic_zone
-from booking.ics import appointment_ics
+from booking.messaging.compose import STAFF_KINDS
+from booking.messaging.ics import appointment_ics
+from booking.messaging.ledger import message_deliver, message_resend, messages_deliver, retry_delay
+from booking.messaging.scan import SCANNED_KINDS
 from booking.models import Appointment, ConsultationType, Intake, OutboundMessage
-from booking.selectors import clinic_profile_get
+from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
+from booking.scheduling.changes import (
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_set_status,
+)
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.selectors import clinic_profile_get
 from clinic.settings import smtp_mailer
 from tests.factories import (
     AppointmentFactory,
@@ -54,14 +62,14 @@ def book(practitioner, django_capture_on_commit_callbacks):
         ctype = ConsultationTypeFactory(name="Knee consultation", mode=mode)
         practitioner.consultation_types.add(ctype)
         with django_capture_on_commit_callbacks(execute=True):
-            return services.appointment_book(
+            return appointment_book(
                 consultation_type=ctype,
                 start=start or weekday_at(5),
                 practitioner=practitioner,
-                contact=services.ContactDetails(
+                contact=ContactDetails(
                     full_name="Pat Example", email="pat@example.com", phone="+14135550100"
                 ),
-                intake=services.IntakeDetails(joints=["knee"], note=f"My knee {MARKER}"),
+                intake=IntakeDetails(joints=["knee"], note=f"My knee {MARKER}"),
                 **kw,
             )
 
@@ -103,7 +111,7 @@ def test_booking_sends_one_confirmation_and_one_clinic_notice(book, mailoutbox):
 
 
 def test_confirmation_has_text_html_manage_link_and_labelled_clinic_time(book, mailoutbox):
-    from booking.links import manage_url
+    from booking.links.paths import manage_url
 
     appointment = book(weekday_at(5, hour=14))
     msg = parse(next(m for m in mailoutbox if m.to == ["pat@example.com"]))
@@ -142,11 +150,11 @@ def test_reschedule_and_cancellation_send_ics_with_same_uid_and_rising_sequence(
 ):
     appointment = book()
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.appointment_reschedule(
+        appointment = appointment_reschedule(
             appointment=appointment, start=appointment.start + timedelta(hours=2)
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.appointment_cancel(appointment=appointment, reason="Feeling better")
+        appointment_cancel(appointment=appointment, reason="Feeling better")
 
     patient_mails = [parse(m) for m in mailoutbox if m.to == ["pat@example.com"]]
     assert [m["Subject"].split(" ")[1] for m in patient_mails] == ["appointment"] * 3
@@ -200,11 +208,11 @@ def test_every_kind_renders_text_and_html_without_health_details(kind, mailoutbo
         note=MARKER, current_medications=MARKER, previous_treatments=MARKER, imaging=MARKER
     )
     message = OutboundMessageFactory(appointment=appointment, kind=kind)
-    if kind in emails.SCANNED_KINDS:
+    if kind in SCANNED_KINDS:
         # As if resent by staff: the send-time check then ignores the original moment.
         OutboundMessage.objects.filter(pk=message.pk).update(resent_at=timezone.now())
 
-    emails.message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
 
     message.refresh_from_db()
     assert message.status == "sent", message.last_error
@@ -216,7 +224,7 @@ def test_every_kind_renders_text_and_html_without_health_details(kind, mailoutbo
     for part in (msg["Subject"], text, html):
         assert MARKER not in part
         assert "knee" not in part.lower().replace("knee consultation", "")
-    if kind not in {*emails.STAFF_KINDS, Kind.CANCELLED}:
+    if kind not in {*STAFF_KINDS, Kind.CANCELLED}:
         assert appointment.reference in text  # the manage link's token starts with it
 
 
@@ -241,13 +249,13 @@ def test_intake_marker_reaches_no_email_log_line_or_task_argument(
             scheduled_for=timezone.now() - timedelta(minutes=1),
             resent_at=timezone.now(),
         )
-        emails.message_deliver(message_id=reminder.pk)
+        message_deliver(message_id=reminder.pk)
         with django_capture_on_commit_callbacks(execute=True):
-            appointment = services.appointment_reschedule(
+            appointment = appointment_reschedule(
                 appointment=appointment, start=appointment.start + timedelta(hours=1)
             )
         with django_capture_on_commit_callbacks(execute=True):
-            services.appointment_cancel(appointment=appointment)
+            appointment_cancel(appointment=appointment)
     finally:
         task_prerun.disconnect(record)
 
@@ -273,11 +281,11 @@ def test_rolled_back_booking_sends_nothing(
 
     def book_then_fail() -> None:
         with transaction.atomic():
-            services.appointment_book(
+            appointment_book(
                 consultation_type=ctype,
                 start=weekday_at(5),
                 practitioner=practitioner,
-                contact=services.ContactDetails(full_name="Rita Rollback", email="r@example.com"),
+                contact=ContactDetails(full_name="Rita Rollback", email="r@example.com"),
             )
             raise Abort
 
@@ -294,14 +302,14 @@ def test_requested_visit_gets_request_received_then_confirmation(
     ctype = ConsultationTypeFactory(requires_approval=True)
     practitioner.consultation_types.add(ctype)
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.appointment_book(
+        appointment = appointment_book(
             consultation_type=ctype,
             start=weekday_at(6),
             practitioner=practitioner,
-            contact=services.ContactDetails(full_name="Ann Asker", email="ann@example.com"),
+            contact=ContactDetails(full_name="Ann Asker", email="ann@example.com"),
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.appointment_set_status(
+        appointment_set_status(
             appointment=appointment, status=Appointment.Status.CONFIRMED, acting_user=None
         )
     patient_subjects = [m.subject for m in mailoutbox if m.to == ["ann@example.com"]]
@@ -317,7 +325,7 @@ def test_message_without_recipient_is_skipped(mailoutbox):
     profile.save()
     message = OutboundMessageFactory(appointment=appointment, kind=Kind.STAFF_NEW)
 
-    emails.message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
 
     message.refresh_from_db()
     assert (message.status, message.last_error) == ("skipped", "No email address.")
@@ -327,7 +335,7 @@ def test_message_without_recipient_is_skipped(mailoutbox):
 def test_deliver_run_three_times_sends_one_email(mailoutbox):
     message = OutboundMessageFactory(appointment__start=weekday_at(3))
     for _ in range(3):
-        emails.message_deliver(message_id=message.pk)
+        message_deliver(message_id=message.pk)
     assert len(mailoutbox) == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
@@ -340,7 +348,7 @@ def test_message_held_by_a_live_lease_is_not_sent_again(mailoutbox):
         status="sending",
         lease_until=timezone.now() + timedelta(minutes=5),
     )
-    emails.message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
     assert mailoutbox == []
 
 
@@ -351,14 +359,14 @@ def test_message_with_expired_lease_is_reclaimed(mailoutbox):
         attempts=1,
         lease_until=timezone.now() - timedelta(seconds=1),
     )
-    emails.message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert (message.status, message.attempts, len(mailoutbox)) == ("sent", 2, 1)
 
 
 def test_smtp_delivery_through_a_real_server(smtp_server):
     message = OutboundMessageFactory(appointment__start=weekday_at(3))
-    emails.message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
     assert len(smtp_server.messages) == 1
     received = parse(smtp_server.messages[0])
     assert received["X-Clinic-Message"] == str(message.pk)
@@ -370,18 +378,18 @@ def test_transient_smtp_refusal_keeps_claim_for_backoff_then_sends(smtp_server, 
     smtp_server.refuse_next(1, "451 4.3.0 Mailbox busy")
     message = OutboundMessageFactory(appointment__start=weekday_at(3))
 
-    retry_in = emails.message_deliver(message_id=message.pk)
+    retry_in = message_deliver(message_id=message.pk)
 
     message.refresh_from_db()
     assert 30 <= retry_in <= 60
     assert message.status == "sending"
     assert "451" in message.last_error
     assert message.lease_until > timezone.now() + timedelta(seconds=25)
-    assert emails.message_deliver(message_id=message.pk) is None  # backoff not over
+    assert message_deliver(message_id=message.pk) is None  # backoff not over
     assert smtp_server.messages == []
 
     later = message.lease_until + timedelta(seconds=1)
-    assert emails.message_deliver(message_id=message.pk, now=later) is None
+    assert message_deliver(message_id=message.pk, now=later) is None
     message.refresh_from_db()
     assert (message.status, message.attempts, len(smtp_server.messages)) == ("sent", 2, 1)
 
@@ -390,7 +398,7 @@ def test_permanent_smtp_refusal_marks_failed_with_error(smtp_server):
     smtp_server.refuse_next(1, "554 5.7.1 Rejected")
     message = OutboundMessageFactory(appointment__start=weekday_at(3))
 
-    assert emails.message_deliver(message_id=message.pk) is None
+    assert message_deliver(message_id=message.pk) is None
 
     message.refresh_from_db()
     assert message.status == "failed"
@@ -403,9 +411,9 @@ def test_connection_refused_is_transient_and_gives_up_after_max_attempts(setting
     settings.EMAIL_MAX_ATTEMPTS = 2
     message = OutboundMessageFactory(appointment__start=weekday_at(3))
 
-    assert emails.message_deliver(message_id=message.pk) is not None
+    assert message_deliver(message_id=message.pk) is not None
     message.refresh_from_db()
-    emails.message_deliver(message_id=message.pk, now=message.lease_until + timedelta(seconds=1))
+    message_deliver(message_id=message.pk, now=message.lease_until + timedelta(seconds=1))
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("failed", 2)
@@ -415,7 +423,7 @@ def test_connection_refused_is_transient_and_gives_up_after_max_attempts(setting
 def test_retry_delay_grows_exponentially_with_jitter_and_a_cap(settings):
     settings.EMAIL_RETRY_BACKOFF_SECONDS = 10
     settings.EMAIL_RETRY_BACKOFF_MAX_SECONDS = 100
-    delays = [emails.retry_delay(attempt=n) for n in (1, 2, 3, 8)]
+    delays = [retry_delay(attempt=n) for n in (1, 2, 3, 8)]
     assert 5 <= delays[0] <= 10
     assert 10 <= delays[1] <= 20
     assert 20 <= delays[2] <= 40
@@ -428,7 +436,7 @@ def test_resend_failed_message_resets_it_and_sends(mailoutbox, django_capture_on
         appointment__start=weekday_at(3), status="failed", attempts=8, last_error="554 no"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        resent = emails.message_resend(message_id=message.pk, acting_user=staff)
+        resent = message_resend(message_id=message.pk, acting_user=staff)
 
     resent.refresh_from_db()
     assert resent.pk == message.pk
@@ -439,7 +447,7 @@ def test_resend_failed_message_resets_it_and_sends(mailoutbox, django_capture_on
 def test_resend_sent_message_creates_a_fresh_row(mailoutbox, django_capture_on_commit_callbacks):
     message = OutboundMessageFactory(appointment__start=weekday_at(3), status="sent")
     with django_capture_on_commit_callbacks(execute=True):
-        resent = emails.message_resend(message_id=message.pk)
+        resent = message_resend(message_id=message.pk)
     assert resent.pk != message.pk
     assert OutboundMessage.objects.filter(status="sent").count() == 2
     assert len(mailoutbox) == 1
@@ -449,7 +457,7 @@ def test_no_patient_email_for_a_cancelled_visit_except_its_cancellation(mailoutb
     appointment = AppointmentFactory(start=weekday_at(3), status=Appointment.Status.CANCELLED)
     confirmation = OutboundMessageFactory(appointment=appointment, kind=Kind.CONFIRMATION)
     cancellation = OutboundMessageFactory(appointment=appointment, kind=Kind.CANCELLED)
-    emails.messages_deliver(message_ids=[confirmation.pk, cancellation.pk])
+    messages_deliver(message_ids=[confirmation.pk, cancellation.pk])
 
     confirmation.refresh_from_db()
     assert confirmation.status == "skipped"
@@ -458,7 +466,7 @@ def test_no_patient_email_for_a_cancelled_visit_except_its_cancellation(mailoutb
 
 def test_sender_name_is_the_clinics_and_reply_goes_to_its_public_address(mailoutbox):
     message = OutboundMessageFactory(appointment__start=weekday_at(3))
-    emails.message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
     sent = mailoutbox[0]
     assert sent.from_email.startswith("Riverside Joint & Pain Clinic <")
     assert settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">") in sent.from_email
@@ -470,7 +478,7 @@ def test_embedded_outbox_backend_writes_one_eml_per_message(settings, tmp_path):
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
     message = OutboundMessageFactory(appointment__start=weekday_at(3))
 
-    emails.message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)
 
     message.refresh_from_db()
     assert message.status == "sent", message.last_error
@@ -483,7 +491,7 @@ def test_batch_out_of_time_hands_the_rest_back_and_each_is_sent_once(settings, m
     settings.EMAIL_TASK_TIME_LIMIT_SECONDS = 0  # every batch runs out after its first message
     ids = [OutboundMessageFactory(appointment__start=weekday_at(3)).pk for _ in range(3)]
 
-    emails.messages_deliver(message_ids=ids)
+    messages_deliver(message_ids=ids)
 
     rows = OutboundMessage.objects.filter(pk__in=ids)
     assert sorted(rows.values_list("status", "attempts")) == [("sent", 1)] * 3
@@ -491,7 +499,7 @@ def test_batch_out_of_time_hands_the_rest_back_and_each_is_sent_once(settings, m
 
 
 def test_task_retry_on_transient_error_does_not_raise_to_the_caller(smtp_server):
-    from booking.tasks import deliver_message
+    from booking.messaging.tasks import deliver_message
 
     smtp_server.refuse_next(1, "421 4.7.0 Try again later")
     message = OutboundMessageFactory(appointment__start=weekday_at(3))

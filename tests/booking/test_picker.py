@@ -9,15 +9,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking.availability import clinic_zone
-from booking.selectors import (
+from booking.links.tokens import manage_token
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.selectors import (
     available_slots,
     bookable_days,
     clinic_profile_get,
     next_available,
     picker_availability,
 )
-from booking.tokens import manage_token
 from tests.factories import (
     AppointmentFactory,
     ClinicClosureFactory,

@@ -7,9 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking import privacy, tasks
+from booking.messaging.tasks import anonymise_expired_intakes
 from booking.models import Appointment, AuditEvent, Intake, OutboundMessage, Patient
-from booking.selectors import clinic_profile_get
+from booking.patients.data_rights import (
+    AnonymisationRefused,
+    intakes_anonymise_expired,
+    patient_anonymise,
+    patient_export,
+)
+from booking.scheduling.selectors import clinic_profile_get
 from tests.factories import (
     AppointmentFactory,
     OutboundMessageFactory,
@@ -60,7 +66,7 @@ def test_patient_export_holds_details_visits_intake_messages_and_history():
     OutboundMessageFactory(appointment=visit, kind=OutboundMessage.Kind.REMINDER)
     manager = _staff_with("export_patient_data")
 
-    data = privacy.patient_export(patient=patient, acting_user=manager)
+    data = patient_export(patient=patient, acting_user=manager)
 
     document = json.loads(json.dumps(data))  # one JSON file, no custom encoder needed
     assert document["patient"]["full_name"] == "Ada Lovelace"
@@ -79,7 +85,7 @@ def test_patient_export_is_audited_without_health_details():
     _visit(patient, start=timezone.now() - timedelta(days=30))
     manager = _staff_with("export_patient_data")
 
-    privacy.patient_export(patient=patient, acting_user=manager)
+    patient_export(patient=patient, acting_user=manager)
 
     [event] = AuditEvent.objects.all()
     assert event.action == AuditEvent.Action.PATIENT_EXPORTED
@@ -94,7 +100,7 @@ def test_patient_export_without_permission_is_refused_and_not_audited():
     receptionist = _staff_with("view_patient")
 
     with pytest.raises(PermissionDenied):
-        privacy.patient_export(patient=patient, acting_user=receptionist)
+        patient_export(patient=patient, acting_user=receptionist)
 
     assert AuditEvent.objects.count() == 0
 
@@ -102,9 +108,9 @@ def test_patient_export_without_permission_is_refused_and_not_audited():
 def test_patient_export_lists_earlier_audit_events():
     patient = PatientFactory()
     manager = _staff_with("export_patient_data")
-    privacy.patient_export(patient=patient, acting_user=manager)
+    patient_export(patient=patient, acting_user=manager)
 
-    data = privacy.patient_export(patient=patient, acting_user=manager)
+    data = patient_export(patient=patient, acting_user=manager)
 
     assert [e["action"] for e in data["audit_trail"]] == ["patient_exported"]
 
@@ -123,7 +129,7 @@ def test_patient_anonymise_scrubs_rows_and_history_rows():
     OutboundMessageFactory(appointment=past, last_error="550 ada@example.com rejected")
     manager = _staff_with("anonymise_patient")
 
-    privacy.patient_anonymise(patient=patient, acting_user=manager)
+    patient_anonymise(patient=patient, acting_user=manager)
 
     stored = _every_stored_value(patient.pk, [past.pk, cancelled.pk])
     for secret in (
@@ -148,7 +154,7 @@ def test_patient_anonymise_is_audited():
     _visit(patient, start=timezone.now() - timedelta(days=30))
     manager = _staff_with("anonymise_patient")
 
-    privacy.patient_anonymise(patient=patient, acting_user=manager)
+    patient_anonymise(patient=patient, acting_user=manager)
 
     [event] = AuditEvent.objects.all()
     assert event.action == AuditEvent.Action.PATIENT_ANONYMISED
@@ -162,8 +168,8 @@ def test_patient_anonymise_with_upcoming_open_visit_is_refused():
     _visit(patient, start=timezone.now() + timedelta(days=2))
     manager = _staff_with("anonymise_patient")
 
-    with pytest.raises(privacy.AnonymisationRefused, match="upcoming visits"):
-        privacy.patient_anonymise(patient=patient, acting_user=manager)
+    with pytest.raises(AnonymisationRefused, match="upcoming visits"):
+        patient_anonymise(patient=patient, acting_user=manager)
 
     patient.refresh_from_db()
     assert patient.full_name == "Ada Lovelace"
@@ -177,8 +183,8 @@ def test_patient_anonymise_within_record_retention_is_refused(settings):
     _visit(patient, start=timezone.now() - timedelta(days=100))
     manager = _staff_with("anonymise_patient")
 
-    with pytest.raises(privacy.AnonymisationRefused, match="365 days"):
-        privacy.patient_anonymise(patient=patient, acting_user=manager)
+    with pytest.raises(AnonymisationRefused, match="365 days"):
+        patient_anonymise(patient=patient, acting_user=manager)
 
 
 def test_patient_anonymise_after_record_retention_is_allowed(settings):
@@ -187,7 +193,7 @@ def test_patient_anonymise_after_record_retention_is_allowed(settings):
     _visit(patient, start=timezone.now() - timedelta(days=400))
     manager = _staff_with("anonymise_patient")
 
-    privacy.patient_anonymise(patient=patient, acting_user=manager)
+    patient_anonymise(patient=patient, acting_user=manager)
 
     patient.refresh_from_db()
     assert patient.anonymised_at is not None
@@ -196,10 +202,10 @@ def test_patient_anonymise_after_record_retention_is_allowed(settings):
 def test_patient_anonymise_twice_is_refused():
     patient = PatientFactory()
     manager = _staff_with("anonymise_patient")
-    privacy.patient_anonymise(patient=patient, acting_user=manager)
+    patient_anonymise(patient=patient, acting_user=manager)
 
-    with pytest.raises(privacy.AnonymisationRefused, match="already"):
-        privacy.patient_anonymise(patient=patient, acting_user=manager)
+    with pytest.raises(AnonymisationRefused, match="already"):
+        patient_anonymise(patient=patient, acting_user=manager)
 
 
 def test_patient_anonymise_without_permission_is_refused():
@@ -207,7 +213,7 @@ def test_patient_anonymise_without_permission_is_refused():
     exporter = _staff_with("export_patient_data")
 
     with pytest.raises(PermissionDenied):
-        privacy.patient_anonymise(patient=patient, acting_user=exporter)
+        patient_anonymise(patient=patient, acting_user=exporter)
 
     patient.refresh_from_db()
     assert patient.full_name == "Ada Lovelace"
@@ -219,7 +225,7 @@ def test_patient_anonymise_skips_queued_emails():
     message = OutboundMessageFactory(appointment=past, kind=OutboundMessage.Kind.QUESTIONNAIRE)
     manager = _staff_with("anonymise_patient")
 
-    privacy.patient_anonymise(patient=patient, acting_user=manager)
+    patient_anonymise(patient=patient, acting_user=manager)
 
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.SKIPPED
@@ -237,7 +243,7 @@ def test_intakes_anonymise_expired_only_touches_visits_past_retention():
     old = _visit(PatientFactory(), start=now - timedelta(days=31))
     recent = _visit(PatientFactory(), start=now - timedelta(days=29))
 
-    count = privacy.intakes_anonymise_expired(now=now)
+    count = intakes_anonymise_expired(now=now)
 
     assert count == 1
     old_intake = Intake.objects.get(appointment=old)
@@ -254,9 +260,9 @@ def test_intakes_anonymise_expired_second_run_changes_nothing():
     _with_retention(30)
     now = timezone.now()
     _visit(PatientFactory(), start=now - timedelta(days=60))
-    privacy.intakes_anonymise_expired(now=now)
+    intakes_anonymise_expired(now=now)
 
-    assert privacy.intakes_anonymise_expired(now=now + timedelta(hours=1)) == 0
+    assert intakes_anonymise_expired(now=now + timedelta(hours=1)) == 0
     assert AuditEvent.objects.count() == 1
 
 
@@ -268,7 +274,7 @@ def test_intakes_anonymise_expired_audits_each_patient():
     _visit(patient, start=now - timedelta(days=50))
     other = _visit(PatientFactory(), start=now - timedelta(days=40))
 
-    privacy.intakes_anonymise_expired(now=now)
+    intakes_anonymise_expired(now=now)
 
     events = {e.patient_id: e for e in AuditEvent.objects.all()}
     assert set(events) == {patient.pk, other.patient_id}
@@ -281,7 +287,7 @@ def test_anonymise_expired_intakes_task_runs_the_service():
     _with_retention(1)
     visit = _visit(PatientFactory(), start=timezone.now() - timedelta(days=2))
 
-    tasks.anonymise_expired_intakes.delay()
+    anonymise_expired_intakes.delay()
 
     assert Intake.objects.get(appointment=visit).note == ""
 

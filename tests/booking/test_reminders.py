@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from booking import emails, services
+from booking.messaging.compose import format_local
+from booking.messaging.health import SCAN_HEARTBEAT, reminder_pipeline_fresh
+from booking.messaging.scan import due_messages_scan, scheduled_moments
 from booking.models import Appointment, Intake, OutboundMessage, TaskHeartbeat
-from booking.selectors import SCAN_HEARTBEAT, clinic_profile_get, reminder_pipeline_fresh
+from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.scheduling.selectors import clinic_profile_get
 from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,
@@ -47,8 +50,8 @@ def reminder_rows(appointment: Appointment) -> list[tuple[timedelta, str]]:
 def test_scan_sends_reminder_due_now_once(mailoutbox):
     appointment = visit(timedelta(hours=2) - timedelta(minutes=10))
 
-    emails.due_messages_scan()
-    emails.due_messages_scan()
+    due_messages_scan()
+    due_messages_scan()
 
     assert [m.to for m in reminders(mailoutbox)] == [[appointment.contact_email]]
     assert (timedelta(hours=2), "sent") in reminder_rows(appointment)
@@ -56,7 +59,7 @@ def test_scan_sends_reminder_due_now_once(mailoutbox):
 
 def test_scan_creates_nothing_before_the_moment(mailoutbox):
     appointment = visit(timedelta(hours=2, minutes=5))
-    emails.due_messages_scan()
+    due_messages_scan()
     assert reminders(mailoutbox) == []
     assert timedelta(hours=2) not in dict(reminder_rows(appointment))
 
@@ -65,7 +68,7 @@ def test_reminder_found_late_beyond_allowed_lateness_is_recorded_skipped(mailout
     # The 48 h reminder's moment was 46 h ago (an outage): far beyond the 60 minutes allowed.
     appointment = visit(timedelta(hours=2, minutes=30))
 
-    emails.due_messages_scan()
+    due_messages_scan()
 
     assert reminders(mailoutbox) == []
     skipped = appointment.messages.get(kind=Kind.REMINDER)
@@ -80,7 +83,7 @@ def test_reminder_found_late_within_allowed_lateness_is_sent(mailoutbox):
     profile.save()
     visit(timedelta(minutes=30))  # the 2 h reminder is 90 minutes late
 
-    emails.due_messages_scan()
+    due_messages_scan()
 
     assert len(reminders(mailoutbox)) == 1
 
@@ -88,7 +91,7 @@ def test_reminder_found_late_within_allowed_lateness_is_sent(mailoutbox):
 def test_reminder_whose_moment_passed_before_booking_is_not_sent(mailoutbox):
     appointment = visit(timedelta(hours=1, minutes=50), booked_ago=timedelta(minutes=1))
 
-    emails.due_messages_scan()
+    due_messages_scan()
 
     assert reminders(mailoutbox) == []
     assert reminder_rows(appointment) == [
@@ -117,23 +120,23 @@ def test_booking_records_already_passed_reminders_as_skipped(
     )
     start = local.replace(minute=0)
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = services.appointment_book(
+        appointment = appointment_book(
             consultation_type=ctype,
             start=start,
             practitioner=practitioner,
-            contact=services.ContactDetails(full_name="Late Booker", email="late@example.com"),
+            contact=ContactDetails(full_name="Late Booker", email="late@example.com"),
         )
 
     assert reminder_rows(appointment) == [(timedelta(hours=48), "skipped")]
     questionnaire = appointment.messages.get(kind=Kind.QUESTIONNAIRE)
     assert questionnaire.status == "skipped"
-    emails.due_messages_scan()
+    due_messages_scan()
     assert reminders(mailoutbox) == []
 
 
 def test_patient_who_opted_out_gets_no_reminder(mailoutbox):
     appointment = visit(timedelta(hours=1, minutes=50), reminders_enabled=False)
-    emails.due_messages_scan()
+    due_messages_scan()
     assert reminders(mailoutbox) == []
     assert reminder_rows(appointment) == []
 
@@ -145,7 +148,7 @@ def test_opt_out_after_the_reminder_was_queued_skips_it(mailoutbox):
         kind=Kind.REMINDER,
         scheduled_for=appointment.start - timedelta(hours=2),
     )
-    emails.due_messages_scan()
+    due_messages_scan()
     assert reminders(mailoutbox) == []
     assert reminder_rows(appointment) == [(timedelta(hours=2), "skipped")]
 
@@ -158,7 +161,7 @@ def test_cancelled_visit_gets_no_reminder_even_if_one_was_queued(mailoutbox):
         scheduled_for=appointment.start - timedelta(hours=2),
     )
 
-    emails.due_messages_scan()
+    due_messages_scan()
 
     queued.refresh_from_db()
     assert reminders(mailoutbox) == []
@@ -169,14 +172,14 @@ def test_cancelled_visit_gets_no_reminder_even_if_one_was_queued(mailoutbox):
 
 def test_requested_visit_gets_no_reminder_until_confirmed(mailoutbox):
     appointment = visit(timedelta(hours=1, minutes=50), status=Appointment.Status.REQUESTED)
-    emails.due_messages_scan()
+    due_messages_scan()
     assert reminders(mailoutbox) == []
     assert reminder_rows(appointment) == []
 
 
 def test_past_visit_gets_no_reminder(mailoutbox):
     appointment = visit(-timedelta(minutes=5))
-    emails.due_messages_scan()
+    due_messages_scan()
     assert reminders(mailoutbox) == []
     assert reminder_rows(appointment) == []
 
@@ -191,7 +194,7 @@ def test_rescheduled_visit_skips_old_reminder_and_sends_one_for_new_time(mailout
         scheduled_for=timezone.now() - timedelta(minutes=5),
     )
 
-    emails.due_messages_scan()
+    due_messages_scan()
 
     old.refresh_from_db()
     assert old.status == "skipped"
@@ -206,7 +209,7 @@ def test_offsets_come_from_the_clinic_profile(mailoutbox):
     profile.save()
     appointment = visit(timedelta(hours=23, minutes=50))
 
-    emails.due_messages_scan()
+    due_messages_scan()
 
     assert len(reminders(mailoutbox)) == 1
     assert (timedelta(hours=24), "sent") in reminder_rows(appointment)
@@ -218,8 +221,8 @@ def test_scan_enqueues_each_reminder_once_over_many_visits(
     for _ in range(20):
         visit(timedelta(hours=1, minutes=55))
     with django_assert_max_num_queries(12 + 2 * 20 * 3):
-        emails.due_messages_scan()
-    emails.due_messages_scan()
+        due_messages_scan()
+    due_messages_scan()
     assert len(reminders(mailoutbox)) == 20
     assert OutboundMessage.objects.filter(kind=Kind.REMINDER, status="sent").count() == 20
 
@@ -230,8 +233,8 @@ def test_questionnaire_invitation_is_sent_once_and_not_after_completion(mailoutb
     done = visit(timedelta(hours=71, minutes=50))
     Intake.objects.filter(appointment=done).update(questionnaire_completed_at=timezone.now())
 
-    emails.due_messages_scan()
-    emails.due_messages_scan()
+    due_messages_scan()
+    due_messages_scan()
 
     invitations = [m for m in mailoutbox if "questionnaire" in m.subject]
     assert [m.to for m in invitations] == [[pending.contact_email]]
@@ -261,26 +264,24 @@ def test_questionnaire_invitation_is_sent_once_and_not_after_completion(mailoutb
     ],
 )
 def test_reminder_offsets_are_real_hours_across_dst(start, expected):
-    moments = emails.scheduled_moments(
-        start=start, reminders_enabled=True, profile=clinic_profile_get()
-    )
+    moments = scheduled_moments(start=start, reminders_enabled=True, profile=clinic_profile_get())
     reminder_moments = [m for kind, m in moments if kind == Kind.REMINDER]
     assert reminder_moments == expected
     assert [start - m for m in reminder_moments] == [timedelta(hours=48), timedelta(hours=2)]
 
 
 def test_times_in_emails_name_the_clinic_zone_across_dst():
-    assert emails.format_local(datetime(2026, 10, 31, 15, 0, tzinfo=ZoneInfo("UTC"))) == (
+    assert format_local(datetime(2026, 10, 31, 15, 0, tzinfo=ZoneInfo("UTC"))) == (
         "Saturday, October 31, 2026 at 11:00 AM EDT"
     )
-    assert emails.format_local(datetime(2026, 11, 2, 15, 0, tzinfo=ZoneInfo("UTC"))) == (
+    assert format_local(datetime(2026, 11, 2, 15, 0, tzinfo=ZoneInfo("UTC"))) == (
         "Monday, November 2, 2026 at 10:00 AM EST"
     )
 
 
 def test_scan_records_its_heartbeat():
     before = timezone.now()
-    emails.due_messages_scan()
+    due_messages_scan()
     assert TaskHeartbeat.objects.get(name=SCAN_HEARTBEAT).last_run_at >= before
     assert reminder_pipeline_fresh() is True
 
@@ -294,7 +295,7 @@ def test_healthz_turns_503_when_the_scan_is_stale(client, settings):
     assert response.status_code == 503
     assert json.loads(response.content)["checks"]["reminders"] is False
 
-    emails.due_messages_scan()
+    due_messages_scan()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert json.loads(response.content)["checks"]["reminders"] is True
@@ -310,7 +311,7 @@ def test_expired_lease_is_reclaimed_by_the_next_scan(mailoutbox):
         attempts=1,
         lease_until=timezone.now() - timedelta(seconds=1),
     )
-    emails.due_messages_scan()
+    due_messages_scan()
     stuck.refresh_from_db()
     assert (stuck.status, stuck.attempts) == ("sent", 2)
     assert len(reminders(mailoutbox)) == 1

@@ -6,7 +6,15 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from booking import roles
+from booking.backoffice.roles import (
+    CLINICIAN,
+    EDITOR,
+    MANAGER,
+    RECEPTION,
+    ROLE_PERMISSIONS,
+    ROLES,
+    roles_sync,
+)
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,25 +30,23 @@ def _codenames(group_name: str) -> set[str]:
 
 
 def test_roles_sync_creates_the_four_groups_and_is_idempotent():
-    first = roles.roles_sync()
-    second = roles.roles_sync()
-    assert set(Group.objects.filter(name__in=roles.ROLES).values_list("name", flat=True)) == set(
-        roles.ROLES
-    )
+    first = roles_sync()
+    second = roles_sync()
+    assert set(Group.objects.filter(name__in=ROLES).values_list("name", flat=True)) == set(ROLES)
     assert first == second
 
 
 def test_roles_sync_restores_a_permission_removed_by_hand():
-    roles.roles_sync()
-    group = Group.objects.get(name=roles.RECEPTION)
+    roles_sync()
+    group = Group.objects.get(name=RECEPTION)
     group.permissions.remove(Permission.objects.get(codename="mark_arrived"))
-    roles.roles_sync()
-    assert "booking.mark_arrived" in _codenames(roles.RECEPTION)
+    roles_sync()
+    assert "booking.mark_arrived" in _codenames(RECEPTION)
 
 
 def test_every_booking_permission_a_role_lists_exists():
-    roles.roles_sync()
-    for role, perms in roles.ROLE_PERMISSIONS.items():
+    roles_sync()
+    for role, perms in ROLE_PERMISSIONS.items():
         granted = _codenames(role)
         for perm in perms:
             if perm.startswith("booking."):
@@ -48,15 +54,15 @@ def test_every_booking_permission_a_role_lists_exists():
 
 
 def test_reception_has_no_access_to_health_details():
-    roles.roles_sync()
-    perms = _codenames(roles.RECEPTION)
+    roles_sync()
+    perms = _codenames(RECEPTION)
     assert "booking.view_health_details" not in perms
     assert not {p for p in perms if p.endswith("_intake")}
 
 
 def test_clinician_sees_health_details_but_cannot_book_or_cancel():
-    roles.roles_sync()
-    perms = _codenames(roles.CLINICIAN)
+    roles_sync()
+    perms = _codenames(CLINICIAN)
     assert "booking.view_health_details" in perms
     assert "booking.mark_outcome" in perms
     assert "booking.add_appointment" not in perms
@@ -65,8 +71,8 @@ def test_clinician_sees_health_details_but_cannot_book_or_cancel():
 
 
 def test_manager_has_every_booking_permission_and_staff_logins():
-    roles.roles_sync()
-    perms = _codenames(roles.MANAGER)
+    roles_sync()
+    perms = _codenames(MANAGER)
     every_booking = {
         f"booking.{code}"
         for code in Permission.objects.filter(content_type__app_label="booking").values_list(
@@ -79,14 +85,14 @@ def test_manager_has_every_booking_permission_and_staff_logins():
 
 
 def test_content_editor_has_nothing_in_booking():
-    roles.roles_sync()
-    assert not {p for p in _codenames(roles.EDITOR) if p.startswith("booking.")}
-    assert all(p.startswith("education.") for p in _codenames(roles.EDITOR))
+    roles_sync()
+    assert not {p for p in _codenames(EDITOR) if p.startswith("booking.")}
+    assert all(p.startswith("education.") for p in _codenames(EDITOR))
 
 
 def test_group_membership_gives_the_user_the_role(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    user = StaffUserFactory(role=roles.RECEPTION)
+    user = StaffUserFactory(role=RECEPTION)
     assert user.has_perm("booking.mark_arrived")
     assert not user.has_perm("booking.view_health_details")
 
@@ -96,16 +102,16 @@ def test_seed_demo_puts_each_demo_login_in_its_group(settings):
     call_command("seed_demo", stdout=io.StringIO())
     members = {
         user.username: {g.name for g in user.groups.all()}
-        for user in Group.objects.get(name=roles.CLINICIAN).user_set.all()
+        for user in Group.objects.get(name=CLINICIAN).user_set.all()
     }
     assert set(members) == {"dr.patel", "dr.okafor", "pa.nguyen"}
-    assert Group.objects.get(name=roles.RECEPTION).user_set.filter(username="reception").exists()
-    assert Group.objects.get(name=roles.MANAGER).user_set.filter(username="manager").exists()
-    assert Group.objects.get(name=roles.EDITOR).user_set.filter(username="editor").exists()
+    assert Group.objects.get(name=RECEPTION).user_set.filter(username="reception").exists()
+    assert Group.objects.get(name=MANAGER).user_set.filter(username="manager").exists()
+    assert Group.objects.get(name=EDITOR).user_set.filter(username="editor").exists()
 
 
 def test_roles_sync_command_reports_each_group():
     out = io.StringIO()
     call_command("roles_sync", stdout=out)
-    for role in roles.ROLES:
+    for role in ROLES:
         assert f"{role}:" in out.getvalue()

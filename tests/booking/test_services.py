@@ -11,22 +11,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from booking.models import Appointment, OutboundMessage, Patient
-from booking.selectors import available_slots
-from booking.services import (
+from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
+from booking.scheduling.changes import (
     TRANSITIONS,
-    BookingLimitReached,
-    ChangeNotAllowed,
-    ConcurrentChange,
-    ContactDetails,
-    IntakeDetails,
-    InvalidTransition,
-    SlotUnavailable,
-    appointment_book,
     appointment_can_change_online,
     appointment_cancel,
     appointment_reschedule,
     appointment_set_status,
 )
+from booking.scheduling.errors import (
+    BookingLimitReached,
+    ChangeNotAllowed,
+    ConcurrentChange,
+    InvalidTransition,
+    SlotUnavailable,
+)
+from booking.scheduling.selectors import available_slots
 from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,

@@ -8,8 +8,8 @@ import secrets
 import pytest
 from django.urls import reverse
 
+from booking.links.tokens import manage_token
 from booking.models import Appointment, Intake, Patient
-from booking.tokens import manage_token
 from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,

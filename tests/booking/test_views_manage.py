@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import services
+from booking.links.tokens import manage_token
+from booking.messaging.lost_links import manage_links_resend
 from booking.models import Appointment, Intake, OutboundMessage
-from booking.tokens import manage_token
+from booking.patients.intake import intake_update
 from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,
@@ -272,12 +273,12 @@ def test_manage_links_resend_skips_past_and_cancelled_visits(ctype, doctor):
         contact_email="sam@example.com",
         status=Appointment.Status.CANCELLED,
     )
-    services.manage_links_resend(email="sam@example.com")
+    manage_links_resend(email="sam@example.com")
     assert not OutboundMessage.objects.filter(appointment__in=[past, cancelled]).exists()
 
 
 def test_intake_update_ignores_fields_outside_the_questionnaire(appointment):
-    intake = services.intake_update(
+    intake = intake_update(
         appointment=appointment, answers={"pain_score": 4, "joints": ["hip"], "note": "x"}
     )
     assert intake.pain_score == 4

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking import roles
+from booking.backoffice.roles import RECEPTION
 from booking.models import Appointment
 from tests.factories import ConsultationTypeFactory, PractitionerFactory, StaffUserFactory
 
@@ -43,7 +43,7 @@ def test_reception_books_a_phone_appointment_in_the_admin(live_server, browser_p
         consultation_types=[ctype],
         weekly_hours=[(d, time(9), time(12)) for d in range(5)],
     )
-    StaffUserFactory(username="rosa", role=roles.RECEPTION)
+    StaffUserFactory(username="rosa", role=RECEPTION)
     day = _next_weekday(2)
     page, console_errors = browser_page
 

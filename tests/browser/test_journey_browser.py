@@ -12,8 +12,8 @@ from datetime import time
 import pytest
 from playwright.sync_api import expect
 
+from booking.links.tokens import manage_token
 from booking.models import Appointment, ClinicProfile, Intake
-from booking.tokens import manage_token
 from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,

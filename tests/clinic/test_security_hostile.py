@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from booking.links.tokens import manage_token
 from booking.models import Appointment, Intake, OutboundMessage, Patient
-from booking.tokens import manage_token
 from tests.factories import (
     AppointmentFactory,
     ArticleFactory,

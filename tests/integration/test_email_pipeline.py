@@ -26,10 +26,12 @@ from aiosmtpd.controller import Controller
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from booking import emails, services
+from booking.messaging.health import SCAN_HEARTBEAT
+from booking.messaging.scan import due_messages_scan
+from booking.messaging.tasks import deliver_message, scan_due_messages
 from booking.models import Appointment, OutboundMessage, TaskHeartbeat
-from booking.selectors import SCAN_HEARTBEAT, clinic_profile_get
-from booking.tasks import deliver_message, scan_due_messages
+from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.scheduling.selectors import clinic_profile_get
 from clinic.celery_app import app as celery_app
 from tests.booking.test_emails import weekday_at
 from tests.conftest import RecordingSMTPHandler
@@ -206,11 +208,11 @@ def test_booking_yields_one_confirmation_and_the_due_reminder(real_celery, inbox
     profile.reminder_offsets = f"{hours_before:.6f}, 2"
     profile.save()
 
-    appointment = services.appointment_book(
+    appointment = appointment_book(
         consultation_type=ctype,
         start=start,
         practitioner=practitioner,
-        contact=services.ContactDetails(full_name="Ida Integration", email="ida@example.com"),
+        contact=ContactDetails(full_name="Ida Integration", email="ida@example.com"),
     )
     wait_until(lambda: len(inbox.messages) == 2, what="confirmation and clinic notice")
     wait_until(lambda: timezone.now() > start - timedelta(hours=hours_before), what="due time")
@@ -237,7 +239,7 @@ def test_send_task_run_three_times_sends_one_email(real_celery, inbox):
 
 def test_two_scans_at_once_over_100_due_visits_send_exactly_100(real_celery, inbox):
     due_reminder_visits(100)
-    scans = [threading.Thread(target=emails.due_messages_scan) for _ in range(2)]
+    scans = [threading.Thread(target=due_messages_scan) for _ in range(2)]
     for scan in scans:
         scan.start()
     for scan in scans:
@@ -267,11 +269,11 @@ def test_rolled_back_booking_sends_nothing(real_celery, inbox):
 
     def book_then_fail() -> None:
         with transaction.atomic():
-            services.appointment_book(
+            appointment_book(
                 consultation_type=ctype,
                 start=weekday_at(4),
                 practitioner=practitioner,
-                contact=services.ContactDetails(full_name="Roll Back", email="rb@example.com"),
+                contact=ContactDetails(full_name="Roll Back", email="rb@example.com"),
             )
             raise RuntimeError("payment step failed")
 
@@ -308,7 +310,7 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(smtp, inbox, worke
     try:
         due_reminder_visits(100)
         inbox.kill_pid, inbox.kill_at = first.process.pid, 40
-        emails.due_messages_scan()
+        due_messages_scan()
         first.process.wait(timeout=60)
         assert first.process.returncode == -signal.SIGKILL
         assert 30 <= len(inbox.messages) < 100
@@ -318,7 +320,7 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(smtp, inbox, worke
         time.sleep(lease + 0.5)
         second = Worker(smtp[1], tmp_path / "second.log", **env).start()
         try:
-            emails.due_messages_scan()  # what the next beat tick does
+            due_messages_scan()  # what the next beat tick does
             wait_until(all_settled, timeout=60, what="recovery after the kill")
         finally:
             second.stop()

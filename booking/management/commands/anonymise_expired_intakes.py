@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from booking import privacy
+from booking.patients.data_rights import intakes_anonymise_expired
 
 
 class Command(BaseCommand):
     help = "Anonymise intake answers of visits older than ClinicProfile.intake_retention_days."
 
     def handle(self, *args, **options) -> None:
-        count = privacy.intakes_anonymise_expired()
+        count = intakes_anonymise_expired()
         self.stdout.write(f"Anonymised {count} intake(s).")

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from booking import privacy
 from booking.models import Patient
+from booking.patients.data_rights import patient_export_json
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist as exc:
             raise CommandError(f"No user {username!r}.") from exc
         try:
-            document = privacy.patient_export_json(patient=patient, acting_user=user)
+            document = patient_export_json(patient=patient, acting_user=user)
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
         path = Path(output)

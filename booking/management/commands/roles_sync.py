@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from booking.roles import roles_sync
+from booking.backoffice.roles import roles_sync
 
 
 class Command(BaseCommand):

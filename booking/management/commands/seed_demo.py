@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from booking import roles
+from booking.backoffice.roles import CLINICIAN, EDITOR, MANAGER, RECEPTION, ROLES, roles_sync
 from booking.models import ClinicClosure, ConsultationType, Practitioner, TimeOff, WorkingHours
 
 DEMO_PASSWORD = "demo-clinic-2026"
@@ -95,9 +95,9 @@ PRACTITIONERS = [
 ]
 
 STAFF = [
-    ("reception", roles.RECEPTION, "Rosa", "Front desk"),
-    ("manager", roles.MANAGER, "Morgan", "Manager"),
-    ("editor", roles.EDITOR, "Evan", "Editor"),
+    ("reception", RECEPTION, "Rosa", "Front desk"),
+    ("manager", MANAGER, "Morgan", "Manager"),
+    ("editor", EDITOR, "Evan", "Editor"),
 ]
 
 
@@ -107,8 +107,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         User = get_user_model()
-        roles.roles_sync()
-        groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLES)}
+        roles_sync()
+        groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
         types = {}
         for spec in TYPES:
             spec = dict(spec)
@@ -124,8 +124,8 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            user.groups.add(groups[roles.CLINICIAN])
-            logins.append((spec["username"], roles.CLINICIAN))
+            user.groups.add(groups[CLINICIAN])
+            logins.append((spec["username"], CLINICIAN))
             practitioner, created = Practitioner.objects.get_or_create(
                 user=user,
                 defaults={

@@ -17,9 +17,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from booking.availability import local_today
 from booking.models import ConsultationType, Practitioner
-from booking.selectors import available_slots
+from booking.scheduling.clock import local_today
+from booking.scheduling.selectors import available_slots
 
 MAX_DAYS = 31
 DEFAULT_DAYS = 7

@@ -1,6 +1,6 @@
 """Forms of the staff back office: book on behalf of a patient, move a visit, bulk cancel.
 
-The free times offered come from `booking.selectors.available_slots` with the patient-facing
+The free times offered come from `scheduling.selectors.available_slots` with the patient-facing
 notice and horizon switched off; the services check them again when the form is submitted.
 """
 
@@ -12,9 +12,10 @@ from django import forms
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
-from booking.availability import clinic_zone, merge_any_practitioner
 from booking.models import Appointment, ConsultationType, Practitioner
-from booking.selectors import available_slots
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.selectors import available_slots
+from booking.scheduling.slots import merge_any_practitioner
 
 
 class DateInput(forms.DateInput):

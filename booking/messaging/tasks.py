@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and call booking/emails.py.
+"""Celery tasks: thin wrappers that take ids and call booking/py.
 
 Celery delivers at least once; the ledger (OutboundMessage) makes every task idempotent: a
 second run finds its rows already claimed or sent and does nothing.
@@ -9,7 +9,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from booking import emails
+from booking.messaging.ledger import messages_deliver
+from booking.messaging.scan import due_messages_scan
+from booking.patients.data_rights import intakes_anonymise_expired
 
 # Below the lease (EMAIL_LEASE_SECONDS), so a claim never expires while its task still runs,
 # and far below the broker's visibility timeout.
@@ -34,12 +36,12 @@ def _retry_if_needed(task, retry_in: float | None) -> None:
 
 @shared_task(name="booking.tasks.deliver_message", **_DELIVERY_LIMITS)
 def deliver_message(self, message_id: int) -> None:
-    _retry_if_needed(self, emails.messages_deliver(message_ids=[message_id]))
+    _retry_if_needed(self, messages_deliver(message_ids=[message_id]))
 
 
 @shared_task(name="booking.tasks.deliver_messages", **_DELIVERY_LIMITS)
 def deliver_messages(self, message_ids: list[int]) -> None:
-    _retry_if_needed(self, emails.messages_deliver(message_ids=message_ids))
+    _retry_if_needed(self, messages_deliver(message_ids=message_ids))
 
 
 @shared_task(
@@ -49,11 +51,10 @@ def deliver_messages(self, message_ids: list[int]) -> None:
     time_limit=settings.REMINDER_SCAN_INTERVAL_SECONDS * 2 + 30,
 )
 def scan_due_messages() -> None:
-    emails.due_messages_scan()
+    due_messages_scan()
 
 
 @shared_task(name="booking.tasks.anonymise_expired_intakes")
 def anonymise_expired_intakes() -> int:
-    from booking import privacy
 
-    return privacy.intakes_anonymise_expired()
+    return intakes_anonymise_expired()

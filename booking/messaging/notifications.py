@@ -2,7 +2,7 @@
 
 Services call these inside their transaction. Each creates the email ledger rows for the event
 and enqueues their delivery on commit, so a rolled-back booking sends nothing. Reminders are not
-created here: the periodic scan creates them when they fall due (booking/emails.py); here we
+created here: the periodic scan creates them when they fall due (booking/py); here we
 only record the ones whose moment had already passed when the visit was booked or moved.
 """
 
@@ -12,7 +12,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from booking import emails
+from booking.messaging.ledger import message_enqueue
+from booking.messaging.scan import passed_moments_record
 from booking.models import Appointment, OutboundMessage
 
 Kind = OutboundMessage.Kind
@@ -25,7 +26,7 @@ def _queue(appointment: Appointment, *kinds: str) -> list[OutboundMessage]:
         message, _ = OutboundMessage.objects.get_or_create(
             appointment=appointment, kind=kind, scheduled_for=now
         )
-        emails.message_enqueue(message_id=message.pk)
+        message_enqueue(message_id=message.pk)
         messages.append(message)
     return messages
 
@@ -34,12 +35,12 @@ def appointment_booked(appointment: Appointment) -> None:
     if appointment.status == Appointment.Status.REQUESTED:
         _queue(appointment, Kind.REQUEST_RECEIVED, Kind.STAFF_NEW)
         return
-    emails.passed_moments_record(appointment=appointment)
+    passed_moments_record(appointment=appointment)
     _queue(appointment, Kind.CONFIRMATION, Kind.STAFF_NEW)
 
 
 def appointment_confirmed(appointment: Appointment) -> None:
-    emails.passed_moments_record(appointment=appointment)
+    passed_moments_record(appointment=appointment)
     _queue(appointment, Kind.CONFIRMATION)
 
 
@@ -47,7 +48,7 @@ def appointment_rescheduled(appointment: Appointment, *, previous_start: datetim
     # The old time's pending reminders are skipped at send time (they no longer match the
     # visit); the new time's are created by the scan.
     if appointment.status == Appointment.Status.CONFIRMED:
-        emails.passed_moments_record(appointment=appointment)
+        passed_moments_record(appointment=appointment)
     _queue(appointment, Kind.RESCHEDULED, Kind.STAFF_CHANGED)
 
 

@@ -1,16 +1,11 @@
-"""The back office's own pages, mounted by AppointmentAdmin.get_urls(): schedule views, the
-printable day list, booking on behalf of a patient, moving a visit, the disruption page and the
-CSV export. Thin: reads come from booking.selectors, writes go through booking.services.
+"""Back-office pages that change appointments: book on behalf of a patient, move, set a status,
+cancel the visits a disruption hits, resend a failed email. Thin: writes go through the services.
 """
 
 from __future__ import annotations
 
-import csv
-from datetime import date, timedelta
-
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
-from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
     HttpRequest,
@@ -21,108 +16,29 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import urlencode
 
-from booking import emails, privacy, selectors, services
-from booking.admin_forms import (
+from booking.backoffice.forms import (
     ClinicCancelForm,
     FindTimeForm,
     MoveForm,
     StaffBookingForm,
     free_time_choices,
 )
-from booking.availability import clinic_zone
+from booking.backoffice.views_common import admin_context, require
+from booking.messaging.ledger import message_resend
 from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
-
-
-def _context(request: HttpRequest, model_admin: ModelAdmin, title: str, **extra) -> dict:
-    return {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": title,
-        **extra,
-    }
-
-
-def _day_from(request: HttpRequest) -> date:
-    raw = request.GET.get("date", "")
-    if not raw:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        messages.warning(request, f"“{raw}” is not a date (use YYYY-MM-DD); showing today.")
-        return timezone.localdate()
-
-
-def _practitioner_id_from(request: HttpRequest) -> int | None:
-    raw = request.GET.get("practitioner", "")
-    return int(raw) if raw.isdigit() else None
-
-
-def _require(request: HttpRequest, allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _schedule_filters(request: HttpRequest, day: date) -> dict:
-    all_practitioners = selectors.schedule_practitioners(user=request.user)
-    practitioner_id = _practitioner_id_from(request)
-    shown = [p for p in all_practitioners if practitioner_id in (None, p.pk)]
-    return {
-        "day": day,
-        "today": timezone.localdate(),
-        "all_practitioners": all_practitioners,
-        "practitioner_id": practitioner_id,
-        "practitioners": shown,
-        "can_see_all": request.user.has_perm("booking.view_all_schedules"),
-    }
-
-
-def _nav(request: HttpRequest, day: date, step: int) -> dict:
-    def link(d: date) -> str:
-        query = {"date": d.isoformat()}
-        if request.GET.get("practitioner"):
-            query["practitioner"] = request.GET["practitioner"]
-        return "?" + urlencode(query)
-
-    return {
-        "prev_link": link(day - timedelta(days=step)),
-        "next_link": link(day + timedelta(days=step)),
-        "today_link": link(timezone.localdate()),
-    }
-
-
-def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
-    """One day, one column per practitioner (a clinician: only theirs); today by default."""
-    _require(request, model_admin.has_view_permission(request))
-    day = _day_from(request)
-    filters = _schedule_filters(request, day)
-    days = selectors.staff_schedule(
-        first_day=day, last_day=day, practitioners=filters["practitioners"]
-    )
-    return TemplateResponse(
-        request,
-        "admin/booking/schedule_day.html",
-        _context(
-            request,
-            model_admin,
-            f"Schedule for {day:%A %d %B %Y}",
-            schedule=days[0],
-            here=request.get_full_path(),
-            failed_message_count=_failed_message_count(request),
-            **filters,
-            **_nav(request, day, 1),
-        ),
-    )
-
-
-def _failed_message_count(request: HttpRequest) -> int:
-    if not request.user.has_perm("booking.view_outboundmessage"):
-        return 0
-    return OutboundMessage.objects.filter(status=OutboundMessage.Status.FAILED).count()
-
+from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.scheduling.changes import (
+    appointment_reschedule,
+    appointment_set_status,
+    appointments_cancel_for_clinic,
+)
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.disruptions import (
+    appointments_disrupted_by_closure,
+    appointments_disrupted_by_time_off,
+)
+from booking.scheduling.errors import BookingError
 
 # Which permission each status change from the schedule needs (the services check the order).
 STATUS_PERMISSIONS = {
@@ -139,15 +55,13 @@ def set_status(request: HttpRequest, model_admin: ModelAdmin, object_id: str) ->
         return HttpResponseNotAllowed(["POST"])
     status = request.POST.get("status", "")
     permission = STATUS_PERMISSIONS.get(status)
-    _require(request, permission is not None and request.user.has_perm(permission))
+    require(request, permission is not None and request.user.has_perm(permission))
     appointment = get_object_or_404(
         model_admin.get_queryset(request).select_related("patient"), pk=object_id
     )
     try:
-        services.appointment_set_status(
-            appointment=appointment, status=status, acting_user=request.user
-        )
-    except services.BookingError as exc:
+        appointment_set_status(appointment=appointment, status=status, acting_user=request.user)
+    except BookingError as exc:
         messages.error(request, f"{appointment.patient}: {exc.message}")
     else:
         messages.success(
@@ -159,55 +73,9 @@ def set_status(request: HttpRequest, model_admin: ModelAdmin, object_id: str) ->
     return HttpResponseRedirect(reverse("admin:booking_schedule_day"))
 
 
-def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
-    """Monday to Sunday around the chosen date, one column per practitioner."""
-    _require(request, model_admin.has_view_permission(request))
-    day = _day_from(request)
-    monday = day - timedelta(days=day.weekday())
-    filters = _schedule_filters(request, day)
-    days = selectors.staff_schedule(
-        first_day=monday,
-        last_day=monday + timedelta(days=6),
-        practitioners=filters["practitioners"],
-    )
-    return TemplateResponse(
-        request,
-        "admin/booking/schedule_week.html",
-        _context(
-            request,
-            model_admin,
-            f"Week of {monday:%d %B %Y}",
-            days=days,
-            monday=monday,
-            **filters,
-            **_nav(request, monday, 7),
-        ),
-    )
-
-
-def schedule_print(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
-    """The front desk's printable list of the day's visits (no health details)."""
-    _require(request, model_admin.has_view_permission(request))
-    day = _day_from(request)
-    filters = _schedule_filters(request, day)
-    appointments = selectors.day_list_appointments(day=day, practitioners=filters["practitioners"])
-    return TemplateResponse(
-        request,
-        "admin/booking/schedule_print.html",
-        _context(
-            request,
-            model_admin,
-            f"Day list for {day:%A %d %B %Y}",
-            appointments=appointments,
-            **filters,
-            **_nav(request, day, 1),
-        ),
-    )
-
-
 def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     """Book on behalf of a patient (phone): type, practitioner, day, then a free time."""
-    _require(request, model_admin.has_add_permission(request))
+    require(request, model_admin.has_add_permission(request))
     data = request.POST if request.method == "POST" else request.GET
     # Bound only once staff asked for times (a "book for this patient" link carries ?patient=).
     searching = any(data.get(name) for name in ("consultation_type", "day"))
@@ -223,11 +91,11 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
         form = StaffBookingForm(request.POST, start_choices=choices)
         if form.is_valid():
             try:
-                appointment = services.appointment_book(
+                appointment = appointment_book(
                     consultation_type=form.cleaned_data["consultation_type"],
                     start=form.cleaned_data["start"],
                     practitioner=form.cleaned_data["practitioner"],
-                    contact=services.ContactDetails(
+                    contact=ContactDetails(
                         full_name=form.cleaned_data["full_name"],
                         email=form.cleaned_data["email"],
                         phone=str(form.cleaned_data["phone"] or ""),
@@ -238,7 +106,7 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
                     apply_patient_rules=False,
                     reminders_enabled=form.cleaned_data["reminders_enabled"],
                 )
-            except services.BookingError as exc:
+            except BookingError as exc:
                 form.add_error("start", exc.message)
                 form.fields["start"].choices = free_time_choices(
                     consultation_type=form.cleaned_data["consultation_type"],
@@ -276,7 +144,7 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     return TemplateResponse(
         request,
         "admin/booking/book.html",
-        _context(
+        admin_context(
             request,
             model_admin,
             "Book an appointment for a patient",
@@ -290,7 +158,7 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
 
 def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpResponse:
     """Move one open visit to another time or practitioner; the patient is told once."""
-    _require(request, model_admin.has_change_permission(request))
+    require(request, model_admin.has_change_permission(request))
     appointment = get_object_or_404(
         model_admin.get_queryset(request).select_related(
             "consultation_type", "practitioner", "patient"
@@ -324,7 +192,7 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
             form.add_error("start", "Choose the new time.")
         else:
             try:
-                moved = services.appointment_reschedule(
+                moved = appointment_reschedule(
                     appointment=appointment,
                     start=form.cleaned_data["start"],
                     practitioner=form.cleaned_data["practitioner"],
@@ -332,7 +200,7 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
                     source=Appointment.Source.ADMIN,
                     apply_patient_rules=False,
                 )
-            except services.BookingError as exc:
+            except BookingError as exc:
                 form.add_error("start", exc.message)
             else:
                 local = moved.start.astimezone(clinic_zone())
@@ -350,7 +218,7 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
     return TemplateResponse(
         request,
         "admin/booking/move.html",
-        _context(
+        admin_context(
             request,
             model_admin,
             f"Move {appointment.patient}'s appointment",
@@ -364,19 +232,19 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
 
 def disruption(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     """The open visits a time off or closure falls on: move each, or cancel them in bulk."""
-    _require(request, model_admin.has_change_permission(request))
+    require(request, model_admin.has_change_permission(request))
     source = _disruption_source(request)
     if isinstance(source, TimeOff):
-        affected = selectors.appointments_disrupted_by_time_off(time_off=source)
+        affected = appointments_disrupted_by_time_off(time_off=source)
     else:
-        affected = selectors.appointments_disrupted_by_closure(closure=source)
+        affected = appointments_disrupted_by_closure(closure=source)
     form = ClinicCancelForm(
         request.POST if request.method == "POST" else None,
         affected=affected,
         initial={"appointments": affected},
     )
     if request.method == "POST" and form.is_valid():
-        cancelled, refused = services.appointments_cancel_for_clinic(
+        cancelled, refused = appointments_cancel_for_clinic(
             appointments=list(form.cleaned_data["appointments"]),
             reason=form.cleaned_data["reason"],
             acting_user=request.user,
@@ -392,7 +260,7 @@ def disruption(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     return TemplateResponse(
         request,
         "admin/booking/disruption.html",
-        _context(
+        admin_context(
             request,
             model_admin,
             f"Appointments affected by {source}",
@@ -413,106 +281,13 @@ def _disruption_source(request: HttpRequest) -> TimeOff | ClinicClosure:
     raise Http404("Say which time off or closure (?time_off=ID or ?closure=ID).")
 
 
-CSV_COLUMNS = [
-    ("Reference", lambda a: a.reference),
-    ("Date", lambda a: f"{a.start.astimezone(clinic_zone()):%Y-%m-%d}"),
-    ("Start", lambda a: f"{a.start.astimezone(clinic_zone()):%H:%M}"),
-    ("End", lambda a: f"{a.end.astimezone(clinic_zone()):%H:%M}"),
-    ("Practitioner", lambda a: a.practitioner.display_name),
-    ("Consultation type", lambda a: a.consultation_type.name),
-    ("Status", lambda a: a.get_status_display()),
-    ("Source", lambda a: a.get_source_display()),
-    ("Patient", lambda a: a.patient.full_name),
-    ("Email", lambda a: a.contact_email),
-    ("Phone", lambda a: str(a.contact_phone or "")),
-]
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ runs as a formula in spreadsheet programs.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def export_csv(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
-    """The changelist's filtered appointments as CSV (scheduling data only, no intake)."""
-    _require(request, model_admin.has_view_permission(request))
-    changelist = model_admin.get_changelist_instance(request)
-    queryset = changelist.get_queryset(request).select_related(
-        "practitioner", "consultation_type", "patient"
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="appointments-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
-    writer.writerow([name for name, _ in CSV_COLUMNS])
-    for appointment in queryset.iterator(chunk_size=500):
-        writer.writerow([_csv_safe(str(get(appointment))) for _, get in CSV_COLUMNS])
-    return response
-
-
-# --- Patient data rights (mounted by PatientAdmin.get_urls) -------------------------------------
-
-
-def _patient_or_404(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> Patient:
-    # Through the admin's queryset: a clinician never reaches a patient they could not open.
-    if not object_id.isdigit():
-        raise Http404
-    return get_object_or_404(model_admin.get_queryset(request), pk=object_id)
-
-
-def patient_export(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpResponse:
-    """Everything held about the patient as one JSON download; POST, since it is audited."""
-    _require(request, request.user.has_perm(privacy.EXPORT_PERMISSION))
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    patient = _patient_or_404(request, model_admin, object_id)
-    document = privacy.patient_export_json(patient=patient, acting_user=request.user)
-    response = HttpResponse(document, content_type="application/json; charset=utf-8")
-    # The file name carries the id only: a name in a download list is itself personal data.
-    response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-export.json"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def patient_anonymise(
-    request: HttpRequest, model_admin: ModelAdmin, object_id: str
-) -> HttpResponse:
-    """Confirmation page (with the reason when the retention rules refuse), then anonymise."""
-    _require(request, request.user.has_perm(privacy.ANONYMISE_PERMISSION))
-    patient = _patient_or_404(request, model_admin, object_id)
-    change_url = reverse("admin:booking_patient_change", args=[patient.pk])
-    refusal = privacy.patient_anonymise_refusal(patient=patient)
-    if request.method == "POST" and refusal is None:
-        try:
-            privacy.patient_anonymise(patient=patient, acting_user=request.user)
-        except privacy.AnonymisationRefused as exc:
-            refusal = exc.message  # something changed since the check above
-        else:
-            messages.success(request, f"Patient {patient.pk} has been anonymised.")
-            return HttpResponseRedirect(change_url)
-    return TemplateResponse(
-        request,
-        "admin/booking/patient_anonymise.html",
-        _context(
-            request,
-            model_admin,
-            "Anonymise this patient",
-            patient=patient,
-            refusal=refusal,
-            change_url=change_url,
-        ),
-        status=409 if refusal and request.method == "POST" else 200,
-    )
-
-
 def appointment_message_resend(
     request: HttpRequest, model_admin: ModelAdmin, object_id: str
 ) -> HttpResponse:
     """The resend button next to a failed email on the appointment's page."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _require(request, request.user.has_perm("booking.change_outboundmessage"))
+    require(request, request.user.has_perm("booking.change_outboundmessage"))
     if not object_id.isdigit():
         raise Http404
     appointment = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
@@ -520,6 +295,6 @@ def appointment_message_resend(
     message = get_object_or_404(
         OutboundMessage, pk=raw if raw.isdigit() else None, appointment=appointment
     )
-    emails.message_resend(message_id=message.pk, acting_user=request.user)
+    message_resend(message_id=message.pk, acting_user=request.user)
     messages.success(request, f"The {message.get_kind_display()} email is queued again.")
     return HttpResponseRedirect(reverse("admin:booking_appointment_change", args=[appointment.pk]))

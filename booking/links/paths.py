@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.urls import reverse
 
+from booking.links.tokens import manage_token
 from booking.models import Appointment
-from booking.tokens import manage_token
 
 
 def absolute(path: str) -> str:

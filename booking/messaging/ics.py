@@ -7,9 +7,9 @@ from datetime import UTC
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from booking.links import manage_url
+from booking.links.paths import manage_url
 from booking.models import Appointment
-from booking.selectors import clinic_profile_get
+from booking.scheduling.selectors import clinic_profile_get
 
 
 def appointment_ics(appointment: Appointment) -> bytes:

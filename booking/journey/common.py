@@ -1,0 +1,72 @@
+"""Helpers shared by the patient pages: error pages, token look-up, URL building."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from booking.links.tokens import appointment_for_token
+from booking.models import Appointment, ConsultationType, Practitioner
+from booking.scheduling.selectors import consultation_type_list_active
+
+# Friendly names for the zones US clinics are in; anything else is shown by its IANA name.
+ZONE_LABELS = {
+    "America/New_York": "Eastern Time",
+    "America/Detroit": "Eastern Time",
+    "America/Chicago": "Central Time",
+    "America/Denver": "Mountain Time",
+    "America/Phoenix": "Mountain Time (Arizona)",
+    "America/Los_Angeles": "Pacific Time",
+    "America/Anchorage": "Alaska Time",
+    "Pacific/Honolulu": "Hawaii Time",
+}
+
+
+def zone_label() -> str:
+    return ZONE_LABELS.get(settings.TIME_ZONE, settings.TIME_ZONE.replace("_", " "))
+
+
+def bad_request(request: HttpRequest, message: str, *, back_url: str = "") -> HttpResponse:
+    return render(
+        request,
+        "booking/bad_request.html",
+        {"message": message, "back_url": back_url or reverse("booking:start")},
+        status=400,
+    )
+
+
+def link_not_found(request: HttpRequest) -> HttpResponse:
+    """One page for every unknown, tampered or revoked manage link: it reveals nothing."""
+    return render(request, "booking/link_invalid.html", status=404)
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+def appointment_or_none(token: str) -> Appointment | None:
+    return appointment_for_token(
+        token,
+        queryset=Appointment.objects.select_related("consultation_type", "practitioner"),
+    )
+
+
+def practitioners_for(consultation_type: ConsultationType) -> list[Practitioner]:
+    return list(
+        Practitioner.objects.filter(active=True, consultation_types=consultation_type).order_by(
+            "display_name"
+        )
+    )
+
+
+def active_type_or_404(type_slug: str) -> ConsultationType:
+    return get_object_or_404(consultation_type_list_active(), slug=type_slug)
+
+
+def url_with(base: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}?{query}" if query else base

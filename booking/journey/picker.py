@@ -1,0 +1,206 @@
+"""The first booking steps: choose a consultation type, then a time in the picker."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from booking.journey.common import (
+    active_type_or_404,
+    bad_request,
+    practitioners_for,
+    url_with,
+    zone_label,
+)
+from booking.journey.forms import ANY, PickerForm
+from booking.models import ConsultationType, Practitioner
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.selectors import (
+    available_slots,
+    clinic_profile_get,
+    consultation_type_list_active,
+    picker_availability,
+)
+from booking.scheduling.slots import merge_any_practitioner
+
+DAY_PARTS = (("morning", "Morning"), ("afternoon", "Afternoon"), ("evening", "Evening"))
+
+
+def free_practitioner_ids(
+    *,
+    consultation_type: ConsultationType,
+    start: datetime,
+    practitioner: Practitioner | None,
+    exclude_appointment_id: int | None = None,
+) -> list[int]:
+    """Who is free at exactly this start, by the same rules the booking service applies."""
+    day = start.astimezone(clinic_zone()).date()
+    slots = available_slots(
+        consultation_type=consultation_type,
+        first_day=day,
+        last_day=day,
+        practitioner_id=practitioner.pk if practitioner else None,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    return [slot.practitioner_id for slot in slots.get(day, []) if slot.start == start]
+
+
+@dataclass(frozen=True)
+class TimeChoice:
+    start: datetime
+    end: datetime
+    practitioner_param: str
+    practitioner_names: str
+    url: str = ""
+
+
+def _day_part(moment: datetime) -> str:
+    local = moment.astimezone(clinic_zone())
+    if local.hour < 12:
+        return "morning"
+    return "afternoon" if local.hour < 17 else "evening"
+
+
+def picker_context(
+    request: HttpRequest,
+    *,
+    consultation_type: ConsultationType,
+    practitioners: list[Practitioner],
+    base_url: str,
+    pick_url: str,
+    exclude_appointment_id: int | None = None,
+    any_allowed: bool = True,
+) -> dict | HttpResponse:
+    """The month grid, the day's times and the next free time, or a 4xx for bad parameters."""
+    form = PickerForm(request.GET, practitioners=practitioners)
+    if not form.is_valid():
+        if "practitioner" in form.errors:
+            return render(request, "booking/link_invalid.html", {"not_found": True}, status=404)
+        return bad_request(
+            request,
+            "That month or day is not a valid date. Please pick a day from the calendar.",
+            back_url=base_url,
+        )
+    practitioner = form.cleaned_data["practitioner"]
+    practitioner_id = practitioner.pk if practitioner else None
+    practitioner_param = str(practitioner_id) if practitioner else ANY
+    names = {p.pk: str(p) for p in practitioners}
+
+    profile = clinic_profile_get()
+    picker = picker_availability(
+        consultation_type=consultation_type,
+        month=form.cleaned_data["month"],
+        day=form.cleaned_data["date"],
+        practitioner_id=practitioner_id,
+        exclude_appointment_id=exclude_appointment_id,
+        profile=profile,
+    )
+    month, days, chosen_date = picker.month, picker.bookable_days, picker.day
+    month_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    first_month, last_month = picker.window_first.replace(day=1), picker.window_last.replace(day=1)
+
+    def nav(**params) -> str:
+        return url_with(base_url, practitioner=practitioner_param if practitioner else "", **params)
+
+    weeks = []
+    for week in calendar.Calendar(firstweekday=6).monthdatescalendar(month.year, month.month):
+        weeks.append(
+            [
+                {
+                    "date": day,
+                    "in_month": day.month == month.month,
+                    "bookable": day in days and day.month == month.month,
+                    "selected": day == chosen_date,
+                    "url": nav(month=f"{month:%Y-%m}", date=day.isoformat()),
+                }
+                for day in week
+            ]
+        )
+    prev_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = month_end + timedelta(days=1)
+
+    groups: dict[str, list[TimeChoice]] = {key: [] for key, _ in DAY_PARTS}
+    if chosen_date is not None and chosen_date in days:
+        for start, end, pids in merge_any_practitioner(picker.day_slots):
+            param = str(pids[0]) if (practitioner or not any_allowed) else ANY
+            who = names.get(pids[0], "") if practitioner or len(pids) == 1 else ""
+            groups[_day_part(start)].append(
+                TimeChoice(
+                    start=start,
+                    end=end,
+                    practitioner_param=param,
+                    practitioner_names=who,
+                    url=url_with(pick_url, start=start.isoformat(), practitioner=param),
+                )
+            )
+    next_choice = None
+    next_slot = picker.next_slot
+    if next_slot is not None:
+        param = str(next_slot.practitioner_id) if (practitioner or not any_allowed) else ANY
+        next_choice = TimeChoice(
+            start=next_slot.start,
+            end=next_slot.end,
+            practitioner_param=param,
+            practitioner_names=names.get(next_slot.practitioner_id, ""),
+            url=url_with(pick_url, start=next_slot.start.isoformat(), practitioner=param),
+        )
+    return {
+        "consultation_type": consultation_type,
+        "practitioners": practitioners,
+        "selected_practitioner": practitioner,
+        "practitioner_param": practitioner_param,
+        "month": month,
+        "weeks": weeks,
+        "prev_url": nav(month=f"{prev_month:%Y-%m}") if prev_month >= first_month else "",
+        "next_url": nav(month=f"{next_month:%Y-%m}") if next_month <= last_month else "",
+        "chosen_date": chosen_date,
+        "chosen_date_bookable": chosen_date in days if chosen_date else False,
+        "time_groups": [(key, label, groups[key]) for key, label in DAY_PARTS if groups[key]],
+        "next_choice": next_choice,
+        "zone_label": zone_label(),
+        "base_url": base_url,
+        "any_allowed": any_allowed,
+        # Already fetched: the context processor's copy stays unevaluated.
+        "clinic": profile,
+    }
+
+
+def render_picker(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
+    template = "booking/_picker.html" if partial else "booking/choose_time.html"
+    return render(request, template, context, status=status)
+
+
+@never_cache
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "booking/start.html",
+        {"consultation_types": consultation_type_list_active(), "step": 1},
+    )
+
+
+@never_cache
+@require_GET
+def choose_time(request: HttpRequest, type_slug: str) -> HttpResponse:
+    consultation_type = active_type_or_404(type_slug)
+    context = picker_context(
+        request,
+        consultation_type=consultation_type,
+        practitioners=practitioners_for(consultation_type),
+        base_url=reverse("booking:choose_time", args=[type_slug]),
+        pick_url=reverse("booking:details", args=[type_slug]),
+    )
+    if isinstance(context, HttpResponse):
+        return context
+    context["step"] = 2
+    return render_picker(request, context)

@@ -1,0 +1,245 @@
+"""Reads with real logic: availability, bookable days, next available, the picker's month.
+
+The pages, the admin and the JSON endpoint all ask for availability here, so they always agree.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from booking.models import ClinicProfile, ConsultationType
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.loader import load_schedule, rules_for
+from booking.scheduling.slots import Slot, compute_slots
+
+
+def clinic_profile_get() -> ClinicProfile:
+    """The clinic profile (row pk=1, created with defaults by a migration)."""
+    profile = ClinicProfile.objects.filter(pk=1).first()
+    if profile is None:
+        profile, _ = ClinicProfile.objects.get_or_create(
+            pk=1,
+            defaults={
+                "name": "Clinic",
+                "address": "",
+                "phone": "",
+                "email": "clinic@example.com",
+                "opening_hours": "",
+            },
+        )
+    return profile
+
+
+def consultation_type_list_active():
+    return ConsultationType.objects.active()
+
+
+def available_slots(
+    *,
+    consultation_type: ConsultationType,
+    first_day: date,
+    last_day: date,
+    practitioner_id: int | None = None,
+    now: datetime | None = None,
+    enforce_notice_and_horizon: bool = True,
+    exclude_appointment_id: int | None = None,
+    first_per_day: bool = False,
+    profile: ClinicProfile | None = None,
+) -> dict[date, list[Slot]]:
+    """Free slots per local day between two dates (inclusive), for one or any practitioner."""
+    profile = profile or clinic_profile_get()
+    schedule = load_schedule(
+        consultation_type=consultation_type,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_id=practitioner_id,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    return compute_slots(
+        schedule=schedule,
+        duration=timedelta(minutes=consultation_type.duration_minutes),
+        buffer_before=timedelta(minutes=consultation_type.buffer_before_minutes),
+        buffer_after=timedelta(minutes=consultation_type.buffer_after_minutes),
+        rules=rules_for(consultation_type, profile),
+        now=now or timezone.now(),
+        first_day=first_day,
+        last_day=last_day,
+        tz=clinic_zone(),
+        enforce_notice_and_horizon=enforce_notice_and_horizon,
+        first_per_day=first_per_day,
+    )
+
+
+def booking_window(
+    *, consultation_type: ConsultationType, profile: ClinicProfile, now: datetime | None = None
+) -> tuple[date, date]:
+    """The first and last local days on which a patient could book this type."""
+    now = now or timezone.now()
+    rules = rules_for(consultation_type, profile)
+    tz = clinic_zone()
+    return (now + rules.min_notice).astimezone(tz).date(), (now + rules.horizon).astimezone(
+        tz
+    ).date()
+
+
+def bookable_days(
+    *,
+    consultation_type: ConsultationType,
+    first_day: date,
+    last_day: date,
+    practitioner_id: int | None = None,
+    now: datetime | None = None,
+) -> set[date]:
+    """The local days in a range with at least one free slot (e.g. for a month view)."""
+    profile = clinic_profile_get()
+    window_first, window_last = booking_window(
+        consultation_type=consultation_type, profile=profile, now=now
+    )
+    first_day, last_day = max(first_day, window_first), min(last_day, window_last)
+    if first_day > last_day:
+        return set()
+    slots = available_slots(
+        consultation_type=consultation_type,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_id=practitioner_id,
+        now=now,
+        first_per_day=True,
+        profile=profile,
+    )
+    return set(slots)
+
+
+def next_available(
+    *,
+    consultation_type: ConsultationType,
+    practitioner_id: int | None = None,
+    now: datetime | None = None,
+) -> Slot | None:
+    """The earliest free slot within the booking horizon, or None."""
+    profile = clinic_profile_get()
+    first_day, last_day = booking_window(
+        consultation_type=consultation_type, profile=profile, now=now
+    )
+    # One load over the whole window (a fixed number of queries); first_per_day keeps the
+    # sweep to one slot per practitioner and day.
+    slots = available_slots(
+        consultation_type=consultation_type,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_id=practitioner_id,
+        now=now,
+        first_per_day=True,
+        profile=profile,
+    )
+    return slots[min(slots)][0] if slots else None
+
+
+@dataclass(frozen=True, slots=True)
+class PickerAvailability:
+    """Everything the patient's time picker shows, computed from one schedule load."""
+
+    window_first: date
+    window_last: date
+    # The first day of the month shown, always one of the booking window's months.
+    month: date
+    next_slot: Slot | None
+    # The days of `month` with at least one free time.
+    bookable_days: frozenset[date]
+    # The day whose times are shown: the one asked for, else the month's first bookable day.
+    day: date | None
+    # That day's free times (every practitioner's), empty unless the day is bookable.
+    day_slots: list[Slot]
+
+
+def _month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def picker_availability(
+    *,
+    consultation_type: ConsultationType,
+    month: date | None,
+    day: date | None,
+    practitioner_id: int | None = None,
+    now: datetime | None = None,
+    exclude_appointment_id: int | None = None,
+    profile: ClinicProfile | None = None,
+) -> PickerAvailability:
+    """The picker's next free time, month grid and day's times, as `next_available`,
+    `bookable_days` and `available_slots` would answer them, from a single load.
+
+    `month` None shows the month of `day`, else of the next free time, else the window's first;
+    a month outside the booking window is moved to the nearest one inside it. With
+    `exclude_appointment_id` (rescheduling) that visit's own time counts as free everywhere.
+    """
+    profile = profile or clinic_profile_get()
+    now = now or timezone.now()
+    window_first, window_last = booking_window(
+        consultation_type=consultation_type, profile=profile, now=now
+    )
+    if month is not None:
+        month = min(max(month, window_first.replace(day=1)), window_last.replace(day=1))
+    # Load from the window's start (so the earliest free time found is the next available one)
+    # to the end of the month on show, not the whole window: a busy clinic's 60 days of
+    # appointments are most of a request's cost. Only when that stretch is fully booked is the
+    # rest of the window loaded (three more queries).
+    shown = month or (day or window_first).replace(day=1)
+    range_last = min(max(_month_end(shown), day or window_first), window_last)
+
+    def load(last_day: date):
+        return load_schedule(
+            consultation_type=consultation_type,
+            first_day=window_first,
+            last_day=last_day,
+            practitioner_id=practitioner_id,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+
+    schedule = load(range_last)
+
+    def slots(first_day: date, last_day: date, *, first_per_day: bool) -> dict[date, list[Slot]]:
+        return compute_slots(
+            schedule=schedule,
+            duration=timedelta(minutes=consultation_type.duration_minutes),
+            buffer_before=timedelta(minutes=consultation_type.buffer_before_minutes),
+            buffer_after=timedelta(minutes=consultation_type.buffer_after_minutes),
+            rules=rules_for(consultation_type, profile),
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+            tz=clinic_zone(),
+            first_per_day=first_per_day,
+        )
+
+    # Each day's slots depend on that day alone: one first-per-day sweep answers both "next
+    # available" and the month's bookable days.
+    firsts = slots(window_first, range_last, first_per_day=True)
+    if not firsts and range_last < window_last:
+        range_last = window_last
+        schedule = load(window_last)
+        firsts = slots(window_first, window_last, first_per_day=True)
+    next_slot = firsts[min(firsts)][0] if firsts else None
+    if month is None:
+        anchor = day or (next_slot.start.date() if next_slot else window_first)
+        month = min(
+            max(anchor.replace(day=1), window_first.replace(day=1)), window_last.replace(day=1)
+        )
+    month_last = _month_end(month)
+    days = frozenset(d for d in firsts if month <= d <= month_last)
+    if day is None and days:
+        day = min(days)
+    day_slots = slots(day, day, first_per_day=False).get(day, []) if day in days else []
+    return PickerAvailability(
+        window_first=window_first,
+        window_last=window_last,
+        month=month,
+        next_slot=next_slot,
+        bookable_days=days,
+        day=day,
+        day_slots=day_slots,
+    )
