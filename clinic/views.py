@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from booking.messaging.health import reminder_pipeline_fresh
-from booking.scheduling.selectors import consultation_type_list_active
+from booking.scheduling.selectors import consultation_type_list_public
 
 
 @require_GET
@@ -17,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"consultation_types": consultation_type_list_active()},
+        {"consultation_types": consultation_type_list_public()},
     )
 
 

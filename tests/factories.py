@@ -230,6 +230,7 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
         model = OutboundMessage
 
     appointment = factory.SubFactory(AppointmentFactory)
+    patient = factory.SelfAttribute("appointment.patient")
     kind = OutboundMessage.Kind.CONFIRMATION
     scheduled_for = factory.LazyFunction(timezone.now)
 

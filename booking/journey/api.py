@@ -81,7 +81,7 @@ def availability(request: HttpRequest) -> JsonResponse:
     except BadRequest as exc:
         return _error(str(exc))
 
-    consultation_type = ConsultationType.objects.active().filter(slug=slug).first()
+    consultation_type = ConsultationType.objects.public().filter(slug=slug).first()
     if consultation_type is None:
         return _error("Unknown consultation type.")
     if (

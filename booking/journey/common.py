@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from booking.links.tokens import appointment_for_token
 from booking.models import Appointment, ConsultationType, Practitioner
-from booking.scheduling.selectors import consultation_type_list_active
+from booking.scheduling.selectors import consultation_type_list_public
 
 # Friendly names for the zones US clinics are in; anything else is shown by its IANA name.
 ZONE_LABELS = {
@@ -64,7 +64,7 @@ def practitioners_for(consultation_type: ConsultationType) -> list[Practitioner]
 
 
 def active_type_or_404(type_slug: str) -> ConsultationType:
-    return get_object_or_404(consultation_type_list_active(), slug=type_slug)
+    return get_object_or_404(consultation_type_list_public(), slug=type_slug)
 
 
 def url_with(base: str, **params) -> str:

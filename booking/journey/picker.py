@@ -25,7 +25,7 @@ from booking.scheduling.clock import clinic_zone
 from booking.scheduling.selectors import (
     available_slots,
     clinic_profile_get,
-    consultation_type_list_active,
+    consultation_type_list_public,
     picker_availability,
 )
 from booking.scheduling.slots import merge_any_practitioner
@@ -185,7 +185,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/start.html",
-        {"consultation_types": consultation_type_list_active(), "step": 1},
+        {"consultation_types": consultation_type_list_public(), "step": 1},
     )
 
 

@@ -9,7 +9,7 @@ class BookingSitemap(Sitemap):
     priority = 0.8
 
     def items(self) -> list[str]:
-        slugs = list(ConsultationType.objects.active().values_list("slug", flat=True))
+        slugs = list(ConsultationType.objects.public().values_list("slug", flat=True))
         return ["home", "booking:start", *slugs]
 
     def location(self, item: str) -> str:

@@ -259,6 +259,8 @@ def message_resend(*, message_id: int, acting_user=None) -> OutboundMessage:
         else:
             message = OutboundMessage.objects.create(
                 appointment_id=message.appointment_id,
+                patient_id=message.patient_id,
+                channel=message.channel,
                 kind=message.kind,
                 scheduled_for=now,
                 resent_by=user,

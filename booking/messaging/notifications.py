@@ -24,7 +24,11 @@ def _queue(appointment: Appointment, *kinds: str) -> list[OutboundMessage]:
     messages = []
     for kind in kinds:
         message, _ = OutboundMessage.objects.get_or_create(
-            appointment=appointment, kind=kind, scheduled_for=now
+            appointment=appointment,
+            kind=kind,
+            scheduled_for=now,
+            channel=OutboundMessage.Channel.EMAIL,
+            defaults={"patient_id": appointment.patient_id},
         )
         message_enqueue(message_id=message.pk)
         messages.append(message)

@@ -74,6 +74,7 @@ def passed_moments_record(*, appointment: Appointment, now: datetime | None = No
     rows = [
         OutboundMessage(
             appointment=appointment,
+            patient_id=appointment.patient_id,
             kind=kind,
             scheduled_for=moment,
             status=MessageStatus.SKIPPED,
@@ -108,7 +109,7 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
         start__lte=now + horizon,
     )
     appointments = Appointment.objects.filter(window).values_list(
-        "pk", "start", "created_at", "reminders_enabled"
+        "pk", "patient_id", "start", "created_at", "reminders_enabled"
     )
     existing = set(
         OutboundMessage.objects.filter(
@@ -119,7 +120,7 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
         ).values_list("appointment_id", "kind", "scheduled_for")
     )
     new_rows = []
-    for pk, start, created_at, reminders_enabled in appointments:
+    for pk, patient_id, start, created_at, reminders_enabled in appointments:
         for kind, moment in scheduled_moments(
             start=start, reminders_enabled=reminders_enabled, profile=profile
         ):
@@ -139,6 +140,7 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
             new_rows.append(
                 OutboundMessage(
                     appointment_id=pk,
+                    patient_id=patient_id,
                     kind=kind,
                     scheduled_for=moment,
                     status=status,

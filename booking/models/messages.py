@@ -5,9 +5,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# The things a message can be about: exactly one is set on every row. A new subject (a care-plan
+# time point, a waitlist offer) adds its nullable foreign key here and its name to this tuple;
+# the constraints below follow.
+SUBJECT_FIELDS = ("appointment",)
+
+
+def _exactly_one_subject() -> models.Q:
+    either = models.Q()
+    for name in SUBJECT_FIELDS:
+        only_this = models.Q(**{f"{name}__isnull": False})
+        for other in SUBJECT_FIELDS:
+            if other != name:
+                only_this &= models.Q(**{f"{other}__isnull": True})
+        either |= only_this
+    return either
+
 
 class OutboundMessage(models.Model):
-    """The email ledger: one row per (appointment, kind, scheduled moment), sent at most once."""
+    """The message ledger: one row per (subject, kind, scheduled moment, channel), sent at most
+    once. The subject says what the message is about; the patient, whom it concerns."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
 
     class Kind(models.TextChoices):
         CONFIRMATION = "confirmation", "Booking confirmation"
@@ -29,8 +50,18 @@ class OutboundMessage(models.Model):
         SKIPPED = "skipped", "Skipped"
 
     appointment = models.ForeignKey(
-        "booking.Appointment", on_delete=models.CASCADE, related_name="messages"
+        "booking.Appointment",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
     )
+    patient = models.ForeignKey(
+        "booking.Patient", on_delete=models.CASCADE, related_name="messages"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # Kinds of other apps (care plans, the waitlist) are registered with the ledger
+    # (booking/messaging/kinds.py) and stored here too; `choices` lists booking's own.
     kind = models.CharField(max_length=30, choices=Kind.choices)
     scheduled_for = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -55,13 +86,20 @@ class OutboundMessage(models.Model):
         ordering = ["scheduled_for"]
         constraints = [
             models.UniqueConstraint(
-                fields=["appointment", "kind", "scheduled_for"], name="message_once_per_moment"
-            )
+                fields=["appointment", "kind", "scheduled_for", "channel"],
+                condition=models.Q(appointment__isnull=False),
+                name="message_once_per_appointment_moment",
+            ),
+            models.CheckConstraint(
+                condition=_exactly_one_subject(), name="message_has_exactly_one_subject"
+            ),
         ]
         indexes = [models.Index(fields=["status", "scheduled_for"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for appointment {self.appointment_id}"
+        if self.appointment_id:
+            return f"{self.get_kind_display()} for appointment {self.appointment_id}"
+        return f"{self.get_kind_display()} for patient {self.patient_id}"
 
 
 class TaskHeartbeat(models.Model):

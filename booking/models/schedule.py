@@ -16,6 +16,10 @@ class ConsultationTypeQuerySet(models.QuerySet):
     def active(self) -> ConsultationTypeQuerySet:
         return self.filter(active=True)
 
+    def public(self) -> ConsultationTypeQuerySet:
+        """What anyone may book on the website: active and not reserved to care plans."""
+        return self.filter(active=True, plan_only=False)
+
 
 class ConsultationType(models.Model):
     class Mode(models.TextChoices):
@@ -36,6 +40,12 @@ class ConsultationType(models.Model):
         default=False, help_text="Online requests wait for staff to confirm them."
     )
     active = models.BooleanField(default=True)
+    plan_only = models.BooleanField(
+        "bookable only through a plan",
+        default=False,
+        help_text="Hidden from public booking (e.g. a procedure, which needs a consultation "
+        "first). Staff can still book it, and a patient inside a started care plan's window.",
+    )
     display_order = models.PositiveIntegerField(default=0)
     # Overrides of the clinic-wide booking rules; empty means "use the clinic's".
     min_notice_minutes = models.PositiveIntegerField(null=True, blank=True)

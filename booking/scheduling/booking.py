@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from booking.events import AppointmentEvent, EventName, announce
 from booking.messaging.notifications import appointment_booked
 from booking.models import (
     Appointment,
@@ -25,7 +26,7 @@ from booking.models import (
 )
 from booking.patients.identity import ContactDetails, patient_get_or_create
 from booking.patients.intake import IntakeDetails
-from booking.scheduling.errors import BookingLimitReached, SlotUnavailable
+from booking.scheduling.errors import BookingLimitReached, PlanOnly, SlotUnavailable
 from booking.scheduling.guards import (
     candidate_practitioner_ids,
     choose_practitioner,
@@ -33,6 +34,7 @@ from booking.scheduling.guards import (
     lock_practitioners,
     occupied,
 )
+from booking.scheduling.policies import PlanBookingRequest, plan_booking_allowed
 from booking.scheduling.selectors import clinic_profile_get
 
 logger = logging.getLogger(__name__)
@@ -57,12 +59,14 @@ def appointment_book(
     idempotency_key: str | None = None,
     reminders_enabled: bool = True,
     privacy_notice_version: str = "",
+    plan_request: PlanBookingRequest | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book a visit, or return the one already made with the same idempotency key.
 
     Raises SlotUnavailable when the time is not (or no longer) free, BookingLimitReached when
-    the patient already holds the most open visits allowed online.
+    the patient already holds the most open visits allowed online, PlanOnly when a patient books
+    a plan-only type that no registered check (see policies.py) allows for `plan_request`.
     """
     if timezone.is_naive(start):
         raise ValueError("start must be timezone-aware")
@@ -81,6 +85,7 @@ def appointment_book(
                 idempotency_key=idempotency_key,
                 reminders_enabled=reminders_enabled,
                 privacy_notice_version=privacy_notice_version,
+                plan_request=plan_request,
                 now=now,
             )
     except IntegrityError as exc:
@@ -105,6 +110,7 @@ def _book(
     idempotency_key: str | None,
     reminders_enabled: bool,
     privacy_notice_version: str,
+    plan_request: PlanBookingRequest | None,
     now: datetime,
 ) -> Appointment:
     if idempotency_key:
@@ -113,6 +119,10 @@ def _book(
             return existing
     if not consultation_type.active or (practitioner is not None and not practitioner.active):
         raise SlotUnavailable()
+    if apply_patient_rules and not plan_booking_allowed(
+        consultation_type=consultation_type, request=plan_request
+    ):
+        raise PlanOnly()
 
     lock_practitioners(candidate_practitioner_ids(consultation_type, practitioner))
     if idempotency_key:
@@ -178,4 +188,16 @@ def _book(
         note=intake.note if intake else "",
     )
     appointment_booked(appointment)
+    announce(
+        AppointmentEvent(
+            name=EventName.BOOKED,
+            appointment_id=appointment.pk,
+            patient_id=patient.pk,
+            consultation_type_id=consultation_type.pk,
+            practitioner_id=practitioner_id,
+            start=start,
+            end=end,
+            status=status,
+        )
+    )
     return appointment

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from booking.events import AppointmentEvent, EventName, announce
 from booking.history import record_history
 from booking.messaging.notifications import (
     appointment_cancelled,
@@ -113,7 +114,8 @@ def appointment_reschedule(
             if not free_ids:
                 raise SlotUnavailable()
             end, occupied_start, occupied_end = occupied(ctype, start)
-            previous_start = current.start
+            previous_start, previous_end = current.start, current.end
+            previous_practitioner_id = current.practitioner_id
             with transaction.atomic():
                 current = _save_guarded(
                     current,
@@ -128,6 +130,17 @@ def appointment_reschedule(
             # QuerySet.update() writes no history row; record the change for the audit trail.
             record_history(current, acting_user, "Rescheduled")
             appointment_rescheduled(current, previous_start=previous_start)
+            announce(_event(EventName.MOVED, current, previous_start=previous_start))
+            announce(
+                AppointmentEvent(
+                    name=EventName.TIME_FREED,
+                    appointment_id=current.pk,
+                    consultation_type_id=current.consultation_type_id,
+                    practitioner_id=previous_practitioner_id,
+                    start=previous_start,
+                    end=previous_end,
+                )
+            )
             return current
     except IntegrityError as exc:
         raise SlotUnavailable() from exc
@@ -163,6 +176,8 @@ def appointment_cancel(
         )
         record_history(current, acting_user, "Cancelled")
         appointment_cancelled(current, notify_patient=notify_patient)
+        announce(_event(EventName.CANCELLED, current))
+        announce(_event(EventName.TIME_FREED, current))
         return current
 
 
@@ -225,7 +240,22 @@ def appointment_set_status(
         record_history(current, acting_user, f"Status {previous} -> {status}")
         if previous == Status.REQUESTED and status == Status.CONFIRMED:
             appointment_confirmed(current)
+        announce(_event(EventName.STATUS_CHANGED, current, previous_status=previous))
         return current
+
+
+def _event(name: EventName, appointment: Appointment, **extra) -> AppointmentEvent:
+    return AppointmentEvent(
+        name=name,
+        appointment_id=appointment.pk,
+        patient_id=appointment.patient_id,
+        consultation_type_id=appointment.consultation_type_id,
+        practitioner_id=appointment.practitioner_id,
+        start=appointment.start,
+        end=appointment.end,
+        status=appointment.status,
+        **extra,
+    )
 
 
 def appointment_confirmation_resend(

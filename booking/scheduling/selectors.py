@@ -34,8 +34,8 @@ def clinic_profile_get() -> ClinicProfile:
     return profile
 
 
-def consultation_type_list_active():
-    return ConsultationType.objects.active()
+def consultation_type_list_public():
+    return ConsultationType.objects.public()
 
 
 def available_slots(

@@ -1,0 +1,76 @@
+"""Appointment events: what the booking services announce, after commit, to other apps.
+
+The services say what happened (a visit booked, moved, cancelled, its status changed, time freed)
+with ids and times only, never a name or a health detail; receivers that other apps register in
+their AppConfig.ready() hear it once the transaction has committed, and never after a rollback.
+This is how the waitlist learns of freed time and care plans of moved or completed visits
+without `booking` importing them. Receivers run in the request or task that made the change:
+they should be quick (typically enqueue a Celery task with the ids). A failing receiver is
+logged and does not undo the change, nor stop the other receivers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class EventName(StrEnum):
+    BOOKED = "booked"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+    STATUS_CHANGED = "status_changed"
+    # Bookable time became free: a cancellation or a move (the old time), and, announced by the
+    # back office, time off or a closure removed, or working hours added.
+    TIME_FREED = "time_freed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppointmentEvent:
+    name: EventName
+    appointment_id: int | None = None
+    patient_id: int | None = None
+    consultation_type_id: int | None = None
+    practitioner_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str = ""
+    previous_status: str = ""
+    previous_start: datetime | None = None
+
+
+Receiver = Callable[[AppointmentEvent], None]
+_receivers: dict[EventName, list[Receiver]] = defaultdict(list)
+
+
+def subscribe(name: EventName, receiver: Receiver) -> None:
+    """Register `receiver` for events called `name` (idempotent: registering twice is once)."""
+    if receiver not in _receivers[name]:
+        _receivers[name].append(receiver)
+
+
+def unsubscribe(name: EventName, receiver: Receiver) -> None:
+    if receiver in _receivers[name]:
+        _receivers[name].remove(receiver)
+
+
+def announce(event: AppointmentEvent) -> None:
+    """Deliver `event` to its receivers once the current transaction commits (at once outside
+    one); a rolled-back transaction delivers nothing."""
+    transaction.on_commit(lambda: _dispatch(event))
+
+
+def _dispatch(event: AppointmentEvent) -> None:
+    for receiver in list(_receivers[event.name]):
+        try:
+            receiver(event)
+        except Exception:
+            logger.exception("Receiver %r failed for event %s", receiver, event.name)
