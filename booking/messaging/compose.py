@@ -10,12 +10,13 @@ from email.message import MIMEPart
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from booking.links.paths import absolute, manage_url, questionnaire_url
 from booking.messaging.ics import appointment_ics
+from booking.messaging.kinds import channel_register, message_kind_register
 from booking.models import (
     Appointment,
     ClinicProfile,
@@ -220,3 +221,18 @@ def message_build(message: OutboundMessage, *, profile: ClinicProfile) -> Clinic
     if message.kind in WITH_CALENDAR:
         email.attach(_calendar_part(message.appointment))
     return email
+
+
+def register() -> None:
+    """Hand booking's own kinds (appointment messages, by email) and the email channel to the
+    ledger; called once from BookingConfig.ready()."""
+    for kind in Kind.values:
+        message_kind_register(
+            kind=kind,
+            build=lambda message, profile: message_build(message, profile=profile),
+            skip_reason=lambda message, profile, now: skip_reason(
+                message, profile=profile, now=now
+            ),
+        )
+    # Django's configured mailer: SMTP in production, the .eml outbox on a developer's machine.
+    channel_register(channel=OutboundMessage.Channel.EMAIL, connection=lambda: mailers.default)

@@ -18,12 +18,12 @@ from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import mailers
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from booking.messaging.compose import message_build, skip_reason
+from booking.messaging.kinds import channel_connection, message_kind_get
+from booking.messaging.queue import delivery_enqueue, delivery_enqueue_batch
 from booking.models import (
     Appointment,
     OutboundMessage,
@@ -84,8 +84,6 @@ def _record(
 
 def _release(message_ids: list[int], lease_until: datetime) -> None:
     """Give unsent claimed rows back, and enqueue them again (the scan would also find them)."""
-    from booking.messaging.tasks import deliver_messages
-
     released = OutboundMessage.objects.filter(
         pk__in=message_ids, status=MessageStatus.SENDING, lease_until=lease_until
     ).update(
@@ -95,7 +93,7 @@ def _release(message_ids: list[int], lease_until: datetime) -> None:
         updated_at=timezone.now(),
     )
     if released:
-        deliver_messages.delay(message_ids)
+        delivery_enqueue_batch(message_ids=message_ids)
     logger.warning("Batch out of time: %d messages handed back", released)
 
 
@@ -161,7 +159,9 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
         .order_by("scheduled_for", "pk")
     )
     profile = clinic_profile_get()
-    mail_connection = None
+    # One connection per channel for the whole batch: a catch-up of thousands of reminders must
+    # not open thousands of SMTP (or API) sessions.
+    connections: dict[str, object] = {}
     retry_in: float | None = None
     budget_ends = time.monotonic() + settings.EMAIL_TASK_TIME_LIMIT_SECONDS / 2
     try:
@@ -172,32 +172,38 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
                 _release([m.pk for m in messages[position:]], lease_until)
                 break
             current = timezone.now()
-            reason = skip_reason(message, profile=profile, now=current)
+            try:
+                handler = message_kind_get(kind=message.kind, channel=message.channel)
+                reason = handler.skip_reason(message, profile, current)
+            except Exception as exc:
+                logger.exception("Message %s (%s) could not be checked", message.pk, message.kind)
+                _record(message, lease_until, status=MessageStatus.FAILED, error=_describe(exc))
+                continue
             if reason:
                 _record(message, lease_until, status=MessageStatus.SKIPPED, error=reason)
                 logger.info("Message %s (%s) skipped: %s", message.pk, message.kind, reason)
                 continue
             try:
-                email = message_build(message, profile=profile)
+                email = handler.build(message, profile)
             except Exception as exc:
                 logger.exception("Message %s (%s) could not be built", message.pk, message.kind)
                 _record(message, lease_until, status=MessageStatus.FAILED, error=_describe(exc))
                 continue
             if email is None:
                 _record(
-                    message, lease_until, status=MessageStatus.SKIPPED, error="No email address."
+                    message,
+                    lease_until,
+                    status=MessageStatus.SKIPPED,
+                    error="No address to send it to.",
                 )
                 continue
             try:
-                if mail_connection is None:
-                    # One connection for the whole batch: a catch-up of thousands of reminders
-                    # must not open thousands of SMTP sessions.
-                    mail_connection = mailers.default
-                    mail_connection.open()
-                mail_connection.send_messages([email])
+                if message.channel not in connections:
+                    connections[message.channel] = channel_connection(channel=message.channel)
+                    connections[message.channel].open()
+                connections[message.channel].send_messages([email])
             except Exception as exc:
-                _close_quietly(mail_connection)
-                mail_connection = None
+                _close_quietly(connections.pop(message.channel, None))
                 error = _describe(exc)
                 if is_transient(exc) and message.attempts < settings.EMAIL_MAX_ATTEMPTS:
                     delay = _retry_later(message, lease_until, error)
@@ -219,7 +225,8 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
             _record(message, lease_until, status=MessageStatus.SENT)
             logger.info("Message %s (%s) sent", message.pk, message.kind)
     finally:
-        _close_quietly(mail_connection)
+        for connection in connections.values():
+            _close_quietly(connection)
     return retry_in
 
 
@@ -276,10 +283,8 @@ def message_enqueue(*, message_id: int) -> None:
 
 
 def _enqueue_now(message_id: int) -> None:
-    from booking.messaging.tasks import deliver_message
-
     try:
-        deliver_message.delay(message_id)
+        delivery_enqueue(message_id=message_id)
     except Exception:  # noqa: BLE001
         # The booking is committed and its ledger row is pending: a broker outage must not
         # turn the patient's confirmation page into an error. The next scan sends it.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from booking.messaging.compose import questionnaire_lead
 from booking.messaging.health import SCAN_HEARTBEAT
 from booking.messaging.ledger import claimable
+from booking.messaging.queue import delivery_enqueue_batch
 from booking.models import (
     Appointment,
     ClinicProfile,
@@ -97,8 +98,6 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
     Safe to run twice at once: rows are inserted with ON CONFLICT DO NOTHING on the ledger's
     unique key, and each row is claimed by exactly one sender.
     """
-    from booking.messaging.tasks import deliver_messages
-
     now = now or timezone.now()
     profile = clinic_profile_get()
     lateness = timedelta(minutes=profile.reminder_max_lateness_minutes)
@@ -160,7 +159,7 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
     )
     batch = max(1, settings.EMAIL_BATCH_SIZE)
     for i in range(0, len(due_ids), batch):
-        deliver_messages.delay(due_ids[i : i + batch])
+        delivery_enqueue_batch(message_ids=due_ids[i : i + batch])
 
     TaskHeartbeat.objects.update_or_create(name=SCAN_HEARTBEAT, defaults={"last_run_at": now})
     result = ScanResult(created=len(new_rows) - skipped, skipped=skipped, enqueued=len(due_ids))

@@ -328,7 +328,7 @@ def test_message_without_recipient_is_skipped(mailoutbox):
     message_deliver(message_id=message.pk)
 
     message.refresh_from_db()
-    assert (message.status, message.last_error) == ("skipped", "No email address.")
+    assert (message.status, message.last_error) == ("skipped", "No address to send it to.")
     assert mailoutbox == []
 
 
