@@ -28,6 +28,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='outboundmessage',
-            constraint=models.CheckConstraint(condition=models.Q(('appointment__isnull', False)), name='message_has_exactly_one_subject'),
+            constraint=models.UniqueConstraint(condition=models.Q(('appointment__isnull', True)), fields=('patient', 'kind', 'scheduled_for', 'channel'), name='message_once_per_patient_moment'),
+        ),
+        migrations.AddConstraint(
+            model_name='outboundmessage',
+            constraint=models.CheckConstraint(condition=models.Q(('appointment__isnull', True), ('appointment__isnull', False), _connector='OR'), name='message_has_at_most_one_subject'),
         ),
     ]

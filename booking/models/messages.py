@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-# The things a message can be about: exactly one is set on every row. A new subject (a care-plan
-# time point, a waitlist offer) adds its nullable foreign key here and its name to this tuple;
-# the constraints below follow.
+# The things a message can be about, besides the patient: at most one is set on a row, and a row
+# with none is about the patient as a whole. A new subject (a care-plan time point, a waitlist
+# offer) adds its nullable foreign key here and its name to this tuple; the constraints follow.
 SUBJECT_FIELDS = ("appointment",)
 
 
-def _exactly_one_subject() -> models.Q:
-    either = models.Q()
+def _at_most_one_subject() -> models.Q:
+    none_set = models.Q(**{f"{name}__isnull": True for name in SUBJECT_FIELDS})
+    either = none_set
     for name in SUBJECT_FIELDS:
         only_this = models.Q(**{f"{name}__isnull": False})
         for other in SUBJECT_FIELDS:
@@ -90,8 +91,13 @@ class OutboundMessage(models.Model):
                 condition=models.Q(appointment__isnull=False),
                 name="message_once_per_appointment_moment",
             ),
+            models.UniqueConstraint(
+                fields=["patient", "kind", "scheduled_for", "channel"],
+                condition=models.Q(**{f"{name}__isnull": True for name in SUBJECT_FIELDS}),
+                name="message_once_per_patient_moment",
+            ),
             models.CheckConstraint(
-                condition=_exactly_one_subject(), name="message_has_exactly_one_subject"
+                condition=_at_most_one_subject(), name="message_has_at_most_one_subject"
             ),
         ]
         indexes = [models.Index(fields=["status", "scheduled_for"])]
