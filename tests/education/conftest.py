@@ -9,15 +9,18 @@ from education.models import Article, Topic
 
 @pytest.fixture
 def fresh_install(db):
-    """The education tables as the data migration leaves them on a fresh install.
+    """The education tables as the data migrations leave them on a fresh install.
 
     Run here rather than trusted from the test database: a transactional test (the browser
     ones) empties every table, and --reuse-db keeps it that way for the next run.
     """
     Article.objects.all().delete()
     Topic.objects.all().delete()
-    migration = importlib.import_module("education.migrations.0002_starter_articles")
-    migration.load_starter_articles(apps, None)
+    migrations = "education.migrations."
+    starters = importlib.import_module(migrations + "0002_starter_articles")
+    starters.load_starter_articles(apps, None)
+    regulation = importlib.import_module(migrations + "0003_regenerative_regulation_content")
+    regulation.add_checklist_and_update_untouched_drafts(apps, None)
 
 
 @pytest.fixture(autouse=True)
