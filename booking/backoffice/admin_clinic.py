@@ -21,12 +21,12 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
+from booking.profile import clinic_profile_get
 from booking.scheduling.disruptions import (
     appointments_disrupted_by_closure,
     appointments_disrupted_by_time_off,
     appointments_outside_hours,
 )
-from booking.scheduling.selectors import clinic_profile_get
 
 
 @admin.register(ClinicProfile)

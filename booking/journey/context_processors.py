@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 
 
 def clinic(request: HttpRequest) -> dict:

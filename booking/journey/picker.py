@@ -21,10 +21,10 @@ from booking.journey.common import (
 )
 from booking.journey.forms import ANY, PickerForm
 from booking.models import ConsultationType, Practitioner
+from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.selectors import (
     available_slots,
-    clinic_profile_get,
     consultation_type_list_public,
     picker_availability,
 )

@@ -9,7 +9,7 @@ from icalendar import Calendar, Event
 
 from booking.links.paths import manage_url
 from booking.models import Appointment
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 
 
 def appointment_ics(appointment: Appointment) -> bytes:

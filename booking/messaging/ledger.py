@@ -28,7 +28,7 @@ from booking.models import (
     Appointment,
     OutboundMessage,
 )
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 
 logger = logging.getLogger(__name__)
 

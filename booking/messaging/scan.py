@@ -23,7 +23,7 @@ from booking.models import (
     OutboundMessage,
     TaskHeartbeat,
 )
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 
 logger = logging.getLogger(__name__)
 

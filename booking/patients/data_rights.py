@@ -23,7 +23,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from booking.models import Appointment, AuditEvent, Intake, OutboundMessage, Patient
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 
 logger = logging.getLogger(__name__)
 

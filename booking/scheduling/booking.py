@@ -26,6 +26,7 @@ from booking.models import (
 )
 from booking.patients.identity import ContactDetails, patient_get_or_create
 from booking.patients.intake import IntakeDetails
+from booking.profile import clinic_profile_get
 from booking.scheduling.errors import BookingLimitReached, PlanOnly, SlotUnavailable
 from booking.scheduling.guards import (
     candidate_practitioner_ids,
@@ -35,7 +36,6 @@ from booking.scheduling.guards import (
     occupied,
 )
 from booking.scheduling.policies import PlanBookingRequest, plan_booking_allowed
-from booking.scheduling.selectors import clinic_profile_get
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from booking.models import (
     Appointment,
     Practitioner,
 )
+from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import (
     BookingError,
@@ -33,7 +34,6 @@ from booking.scheduling.errors import (
 )
 from booking.scheduling.guards import free_practitioners_at, lock_practitioners, occupied
 from booking.scheduling.loader import rules_for
-from booking.scheduling.selectors import clinic_profile_get
 
 logger = logging.getLogger(__name__)
 

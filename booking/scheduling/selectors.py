@@ -12,26 +12,10 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from booking.models import ClinicProfile, ConsultationType
+from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.loader import load_schedule, rules_for
 from booking.scheduling.slots import Slot, compute_slots
-
-
-def clinic_profile_get() -> ClinicProfile:
-    """The clinic profile (row pk=1, created with defaults by a migration)."""
-    profile = ClinicProfile.objects.filter(pk=1).first()
-    if profile is None:
-        profile, _ = ClinicProfile.objects.get_or_create(
-            pk=1,
-            defaults={
-                "name": "Clinic",
-                "address": "",
-                "phone": "",
-                "email": "clinic@example.com",
-                "opening_hours": "",
-            },
-        )
-    return profile
 
 
 def consultation_type_list_public():

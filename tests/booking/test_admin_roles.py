@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from booking.backoffice.roles import CLINICIAN, EDITOR, MANAGER, RECEPTION
 from booking.models import Appointment, AuditEvent, ClinicClosure, OutboundMessage, TimeOff
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 from tests.factories import (
     AppointmentFactory,
     ArticleFactory,

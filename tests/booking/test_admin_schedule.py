@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from booking.backoffice.roles import CLINICIAN, MANAGER, RECEPTION
 from booking.models import Appointment, Patient
+from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.disruptions import appointments_outside_hours
-from booking.scheduling.selectors import clinic_profile_get
 from booking.scheduling.staff_schedule import staff_schedule
 from tests.factories import (
     AppointmentFactory,

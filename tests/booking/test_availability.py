@@ -286,8 +286,8 @@ def test_clinic_zone_is_the_settings_zone(settings):
 
 
 def test_rules_for_type_overrides_win_and_slips_are_contained():
+    from booking.profile import clinic_profile_get
     from booking.scheduling.loader import MAX_HORIZON_DAYS, rules_for
-    from booking.scheduling.selectors import clinic_profile_get
 
     profile = clinic_profile_get()
     plain = ConsultationTypeFactory(min_notice_minutes=None, slot_granularity_minutes=None)

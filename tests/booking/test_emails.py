@@ -19,6 +19,7 @@ from booking.messaging.ics import appointment_ics
 from booking.messaging.ledger import message_deliver, message_resend, messages_deliver, retry_delay
 from booking.messaging.scan import SCANNED_KINDS
 from booking.models import Appointment, ConsultationType, Intake, OutboundMessage
+from booking.profile import clinic_profile_get
 from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
 from booking.scheduling.changes import (
     appointment_cancel,
@@ -26,7 +27,6 @@ from booking.scheduling.changes import (
     appointment_set_status,
 )
 from booking.scheduling.clock import clinic_zone
-from booking.scheduling.selectors import clinic_profile_get
 from clinic.settings import smtp_mailer
 from tests.factories import (
     AppointmentFactory,

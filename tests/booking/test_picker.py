@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.links.tokens import manage_token
+from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.selectors import (
     available_slots,
     bookable_days,
-    clinic_profile_get,
     next_available,
     picker_availability,
 )

@@ -15,7 +15,7 @@ from booking.patients.data_rights import (
     patient_anonymise,
     patient_export,
 )
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 from tests.factories import (
     AppointmentFactory,
     OutboundMessageFactory,

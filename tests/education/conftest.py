@@ -3,7 +3,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 from education.models import Article, Topic
 
 

@@ -30,8 +30,8 @@ from booking.messaging.health import SCAN_HEARTBEAT
 from booking.messaging.scan import due_messages_scan
 from booking.messaging.tasks import deliver_message, scan_due_messages
 from booking.models import Appointment, OutboundMessage, TaskHeartbeat
+from booking.profile import clinic_profile_get
 from booking.scheduling.booking import ContactDetails, appointment_book
-from booking.scheduling.selectors import clinic_profile_get
 from clinic.celery_app import app as celery_app
 from tests.booking.test_emails import weekday_at
 from tests.conftest import RecordingSMTPHandler
