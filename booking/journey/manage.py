@@ -38,7 +38,6 @@ from booking.scheduling.changes import (
 )
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
-from education.selectors import articles_for_joints
 
 
 def _appointment_context(appointment: Appointment) -> dict:
@@ -62,7 +61,9 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
         return link_not_found(request)
     joints = appointment.intake.joints if hasattr(appointment, "intake") else []
     context = _appointment_context(appointment)
-    context["articles"] = articles_for_joints(list(joints), limit=3)
+    # The related reading comes from education's `reading_for_joints` tag in the template:
+    # booking never imports education (see the import contracts in pyproject.toml).
+    context["joints"] = list(joints)
     context["step"] = 5
     return render(request, "booking/confirmation.html", context)
 

@@ -15,6 +15,7 @@ from booking.models import Appointment, Intake, OutboundMessage
 from booking.patients.intake import intake_update
 from tests.factories import (
     AppointmentFactory,
+    ArticleFactory,
     ConsultationTypeFactory,
     next_weekday_at,
 )
@@ -231,10 +232,27 @@ def test_calendar_download_is_an_ics_attachment(client, appointment):
     assert b"BEGIN:VCALENDAR" in response.content
 
 
-def test_confirmation_lists_related_articles_it_is_given(client, appointment):
+def test_confirmation_lists_live_articles_about_the_patients_joints(client, appointment):
+    # The appointment's intake names the knee; education's template tag picks the reading.
+    ArticleFactory(title="Knee pain explained", joints=["knee"])
+    ArticleFactory(title="Shoulder pain explained", joints=["shoulder"])
+    ArticleFactory(title="Knee pain drafted", joints=["knee"], draft=True)
+    response = client.get(url("confirmation", appointment))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "booked" in body
+    assert "Reading before your visit" in body
+    assert "Knee pain explained" in body
+    assert "Shoulder pain explained" not in body
+    assert "Knee pain drafted" not in body
+
+
+def test_confirmation_without_intake_lists_no_reading(client, appointment):
+    ArticleFactory(title="Knee pain explained", joints=["knee"])
+    Intake.objects.filter(appointment=appointment).delete()
     response = client.get(url("confirmation", appointment))
     assert response.status_code == 200
-    assert "booked" in response.content.decode()
+    assert "Reading before your visit" not in response.content.decode()
 
 
 def test_lost_link_answers_the_same_for_known_and_unknown_emails(client, appointment):
