@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from booking.models import Joint
+from booking.interface import Joint
 from education import services
 from education.models import Article, ArticleJoint, Topic
 

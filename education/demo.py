@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from booking.models import ConsultationType
+from booking.interface import ConsultationType
 from education import services
 from education.models import Article, ArticleJoint, Topic
 from education.starter import TOPICS, starter_articles

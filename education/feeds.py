@@ -6,7 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from booking.profile import clinic_profile_get
+from booking.interface import clinic_profile_get
 from education.models import Article
 
 FEED_SIZE = 20

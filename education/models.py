@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
-from booking.models import Joint
+from booking.interface import Joint
 from education.markup import render_markdown
 
 # Paths the app serves itself under /learn/: an article with one of these slugs would be

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 
-from booking.models import Joint
+from booking.interface import Joint
 from education.models import Article, Topic
 
 SEARCH_RESULT_LIMIT = 20
@@ -17,7 +17,7 @@ SEARCH_MAX_TERMS = 8
 
 
 def articles_for_joints(joints: list[str], *, limit: int = 3) -> list[Article]:
-    """Published articles about the given joints (booking.models.Joint values), newest first."""
+    """Published articles about the given joints (booking.interface.Joint values), newest first."""
     wanted = {joint for joint in joints if joint in Joint.values}
     if not wanted or limit <= 0:
         return []

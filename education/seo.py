@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 
-from booking.models import ClinicProfile
+from booking.interface import ClinicProfile
 from education.models import Article
 
 # The same escapes as Django's json_script: the JSON can never close its <script> element.

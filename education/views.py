@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from booking.profile import clinic_profile_get
+from booking.interface import clinic_profile_get
 from education import selectors
 from education.forms import SearchForm
 from education.models import Article
