@@ -17,7 +17,7 @@ PYTHON := $(shell for p in python3 python3.13 python3.12 python; do \
 
 help:
 	@echo "make run    - install, migrate, load demo data, then web + Celery worker + beat on http://127.0.0.1:$(PORT)"
-	@echo "make test   - install, ruff, then the whole test suite (PostgreSQL/Redis tests need DATABASE_URL/REDIS_URL)"
+	@echo "make test   - install, ruff, import contracts, migrations check, then the whole test suite (PostgreSQL/Redis tests need DATABASE_URL/REDIS_URL)"
 	@echo "make format - ruff format and fix"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 
@@ -47,11 +47,14 @@ run: seed
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: venv
 	$(BIN)/ruff format .
