@@ -7,7 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from booking.models import Appointment
-from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
+from booking.patients.identity import ContactDetails
+from booking.patients.intake import IntakeDetails
+from booking.scheduling.booking import appointment_book
 from booking.scheduling.selectors import available_slots
 
 DEMO_PATIENTS = [

@@ -27,7 +27,8 @@ from booking.backoffice.forms import (
 from booking.backoffice.views_common import admin_context, require
 from booking.messaging.ledger import message_resend
 from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
-from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.patients.identity import ContactDetails
+from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import (
     appointment_reschedule,
     appointment_set_status,

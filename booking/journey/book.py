@@ -30,8 +30,10 @@ from booking.journey.picker import TimeChoice, free_practitioner_ids
 from booking.journey.ratelimit import rate_limited
 from booking.links.tokens import manage_token
 from booking.models import ConsultationType, Joint, Practitioner
+from booking.patients.identity import ContactDetails
+from booking.patients.intake import IntakeDetails
 from booking.profile import clinic_profile_get
-from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
+from booking.scheduling.booking import appointment_book
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
 from booking.scheduling.selectors import available_slots

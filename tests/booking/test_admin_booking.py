@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from booking.backoffice.roles import MANAGER, RECEPTION
 from booking.models import Appointment, OutboundMessage, Patient
-from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.patients.identity import ContactDetails
+from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import appointment_set_status
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import SlotUnavailable

@@ -17,7 +17,8 @@ import pytest
 from django.db import connection
 
 from booking.models import Appointment
-from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.patients.identity import ContactDetails
+from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import appointment_reschedule
 from booking.scheduling.errors import BookingLimitReached, SlotUnavailable
 from booking.scheduling.selectors import available_slots

@@ -19,8 +19,10 @@ from booking.messaging.ics import appointment_ics
 from booking.messaging.ledger import message_deliver, message_resend, messages_deliver, retry_delay
 from booking.messaging.scan import SCANNED_KINDS
 from booking.models import Appointment, ConsultationType, Intake, OutboundMessage
+from booking.patients.identity import ContactDetails
+from booking.patients.intake import IntakeDetails
 from booking.profile import clinic_profile_get
-from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
+from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import (
     appointment_cancel,
     appointment_reschedule,

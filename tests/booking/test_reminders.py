@@ -13,8 +13,9 @@ from booking.messaging.compose import format_local
 from booking.messaging.health import SCAN_HEARTBEAT, reminder_pipeline_fresh
 from booking.messaging.scan import due_messages_scan, scheduled_moments
 from booking.models import Appointment, Intake, OutboundMessage, TaskHeartbeat
+from booking.patients.identity import ContactDetails
 from booking.profile import clinic_profile_get
-from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.scheduling.booking import appointment_book
 from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,

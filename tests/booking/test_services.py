@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from booking.models import Appointment, OutboundMessage, Patient
-from booking.scheduling.booking import ContactDetails, IntakeDetails, appointment_book
+from booking.patients.identity import ContactDetails
+from booking.patients.intake import IntakeDetails
+from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import (
     TRANSITIONS,
     appointment_can_change_online,

@@ -30,8 +30,9 @@ from booking.messaging.health import SCAN_HEARTBEAT
 from booking.messaging.scan import due_messages_scan
 from booking.messaging.tasks import deliver_message, scan_due_messages
 from booking.models import Appointment, OutboundMessage, TaskHeartbeat
+from booking.patients.identity import ContactDetails
 from booking.profile import clinic_profile_get
-from booking.scheduling.booking import ContactDetails, appointment_book
+from booking.scheduling.booking import appointment_book
 from clinic.celery_app import app as celery_app
 from tests.booking.test_emails import weekday_at
 from tests.conftest import RecordingSMTPHandler
