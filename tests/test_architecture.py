@@ -6,6 +6,7 @@ contracts honest (every project package is under them) and check what they canno
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -13,6 +14,11 @@ import grimp
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
+MAX_LINES = 400
+# Folders whose modules may be longer: generated migrations, tests, benchmarks. The settings
+# module is one flat list of every environment variable, read top to bottom.
+LONG_ALLOWED_DIRS = {"migrations", "tests", "bench"}
+LONG_ALLOWED_FILES = {Path("clinic/settings.py")}
 NOT_PROJECT = {"tests", "bench"}
 
 
@@ -94,3 +100,22 @@ def test_strongly_connected_finds_a_cycle():
     for importer, imported in [("a.x", "a.y"), ("a.y", "a.z"), ("a.z", "a.x"), ("a.z", "a.w")]:
         graph.add_import(importer=importer, imported=imported)
     assert _strongly_connected(graph) == [["a.x", "a.y", "a.z"]]
+
+
+def test_every_module_is_at_most_400_lines():
+    too_long = {}
+    for folder, subfolders, files in os.walk(ROOT):
+        # Not into .venv, .git and other tools' folders, nor where long modules are allowed.
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if not name.startswith(".") and name not in LONG_ALLOWED_DIRS
+        ]
+        for name in files:
+            path = Path(folder, name)
+            relative = path.relative_to(ROOT)
+            if name.endswith(".py") and relative not in LONG_ALLOWED_FILES:
+                lines = len(path.read_text(encoding="utf-8").splitlines())
+                if lines > MAX_LINES:
+                    too_long[str(relative)] = lines
+    assert too_long == {}, f"split these modules (at most {MAX_LINES} lines): {too_long}"
