@@ -8,6 +8,7 @@ import email.policy
 from datetime import UTC, datetime, timedelta
 from email.message import MIMEPart
 from email.utils import formataddr, parseaddr
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -23,7 +24,6 @@ from booking.models import (
     Intake,
     OutboundMessage,
 )
-from booking.scheduling.clock import clinic_zone
 
 Kind = OutboundMessage.Kind
 
@@ -121,7 +121,9 @@ def skip_reason(message: OutboundMessage, *, profile: ClinicProfile, now: dateti
 
 def format_local(moment: datetime) -> str:
     """'Tuesday, December 1, 2026 at 10:00 AM EST': the clinic's time, its zone named."""
-    local = moment.astimezone(clinic_zone())
+    # The clinic's zone (what scheduling.clock.clinic_zone returns), read from the settings here:
+    # scheduling calls messaging to write ledger rows, so messaging does not import it back.
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
     hour = local.hour % 12 or 12
     meridiem = "AM" if local.hour < 12 else "PM"
     return (
