@@ -61,9 +61,12 @@ def doctor(ctype):
 
 
 # --- Appointment events ---------------------------------------------------------------------
+# These commit for real (events are heard after commit). serialized_rollback, like every other
+# transactional test here: a plain flush re-creates content types and permissions but not the
+# migrations' rows, and a serialized test that runs next in the same process then fails to load.
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_event_reaches_receiver_only_after_commit(heard, ctype, doctor):
     with transaction.atomic():
         appointment = appointment_book(
@@ -80,7 +83,7 @@ def test_event_reaches_receiver_only_after_commit(heard, ctype, doctor):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_event_never_reaches_receiver_after_rollback(heard, ctype, doctor):
     class Abort(Exception):
         pass
@@ -101,7 +104,7 @@ def test_event_never_reaches_receiver_after_rollback(heard, ctype, doctor):
     assert heard == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_move_and_cancel_announce_the_time_they_free(heard, ctype, doctor):
     first, second = _weekday_at(3, 10), _weekday_at(3, 11)
     appointment = appointment_book(
@@ -128,7 +131,7 @@ def test_move_and_cancel_announce_the_time_they_free(heard, ctype, doctor):
     assert all(not hasattr(e, "intake") for e in heard)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failing_receiver_neither_undoes_the_change_nor_silences_the_others(heard, ctype, doctor):
     def broken(event):
         raise RuntimeError("receiver bug")
