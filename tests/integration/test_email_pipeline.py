@@ -34,7 +34,7 @@ from booking.patients.identity import ContactDetails
 from booking.profile import clinic_profile_get
 from booking.scheduling.booking import appointment_book
 from clinic.celery_app import app as celery_app
-from tests.booking.test_emails import weekday_at
+from tests.booking.messaging.test_emails import weekday_at
 from tests.conftest import RecordingSMTPHandler
 from tests.factories import (
     AppointmentFactory,
