@@ -30,6 +30,7 @@ from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient,
 from booking.scheduling.booking import ContactDetails, appointment_book
 from booking.scheduling.changes import (
     appointment_reschedule,
+    appointment_reschedule_is_noop,
     appointment_set_status,
     appointments_cancel_for_clinic,
 )
@@ -190,6 +191,12 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["start"]:
             form.add_error("start", "Choose the new time.")
+        elif appointment_reschedule_is_noop(
+            appointment,
+            start=form.cleaned_data["start"],
+            practitioner=form.cleaned_data["practitioner"],
+        ):
+            form.add_error("start", "That is the visit's current time: nothing to move.")
         else:
             try:
                 moved = appointment_reschedule(

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -35,6 +36,7 @@ from booking.scheduling.changes import (
     appointment_can_change_online,
     appointment_cancel,
     appointment_reschedule,
+    appointment_reschedule_is_noop,
 )
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
@@ -92,7 +94,7 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
         except BookingError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Your appointment has been cancelled. We've emailed you.")
+            messages.success(request, _("Your appointment has been cancelled. We've emailed you."))
         return redirect("booking:manage", token=token)
     context = _appointment_context(appointment)
     context["form"] = form
@@ -122,6 +124,7 @@ def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         pick_url=reverse("booking:manage_reschedule_confirm", args=[token]),
         exclude_appointment_id=appointment.pk,
         any_allowed=False,
+        current=(appointment.start, appointment.practitioner_id),
     )
     if isinstance(context, HttpResponse):
         return context
@@ -147,6 +150,10 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
     start = slot_form.cleaned_data["start"]
     practitioner = slot_form.cleaned_data["practitioner"] or appointment.practitioner
     back = reverse("booking:manage_reschedule", args=[token])
+    if appointment_reschedule_is_noop(appointment, start=start, practitioner=practitioner):
+        # Its own time again (a replayed POST, a double click): nothing to move, nothing to send.
+        messages.info(request, _("That is already your appointment time; nothing has changed."))
+        return redirect("booking:manage", token=token)
     if request.method == "POST":
         try:
             appointment_reschedule(appointment=appointment, start=start, practitioner=practitioner)
@@ -156,7 +163,9 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
         except BookingError as exc:
             messages.error(request, exc.message)
             return redirect("booking:manage", token=token)
-        messages.success(request, "Your appointment has been moved. We've emailed you the details.")
+        messages.success(
+            request, _("Your appointment has been moved. We've emailed you the details.")
+        )
         return redirect("booking:manage", token=token)
     free = free_practitioner_ids(
         consultation_type=ctype,
@@ -202,7 +211,7 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     form = QuestionnaireForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         intake_update(appointment=appointment, answers=form.cleaned_data)
-        messages.success(request, "Thank you. Your answers have been sent to your clinician.")
+        messages.success(request, _("Thank you. Your answers have been sent to your clinician."))
         return redirect("booking:manage", token=token)
     context["form"] = form
     return render(request, "booking/questionnaire.html", context)
