@@ -29,7 +29,7 @@ from booking.journey.picker import free_practitioner_ids, picker_context, render
 from booking.journey.ratelimit import rate_limited
 from booking.links.tokens import appointment_for_token, manage_token
 from booking.messaging.ics import appointment_ics
-from booking.messaging.lost_links import manage_links_resend
+from booking.messaging.lost_links import link_request_create
 from booking.models import Appointment
 from booking.patients.intake import intake_update
 from booking.scheduling.changes import (
@@ -243,6 +243,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         ):
             return too_many_requests(request)
         if form.is_valid():
-            manage_links_resend(email=form.cleaned_data["email"])
+            # The same work for every address: the worker looks it up (see lost_links.py).
+            link_request_create(email=form.cleaned_data["email"])
             return render(request, "booking/lost_link.html", {"sent": True})
     return render(request, "booking/lost_link.html", {"form": form})
