@@ -17,9 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.journey.book import slot_from
 from booking.journey.common import (
-    appointment_or_none,
+    appointment_opened,
     bad_request,
-    link_not_found,
     practitioners_for,
     too_many_requests,
     zone_label,
@@ -27,7 +26,7 @@ from booking.journey.common import (
 from booking.journey.forms import CancelForm, LostLinkForm, QuestionnaireForm
 from booking.journey.picker import free_practitioner_ids, picker_context, render_picker
 from booking.journey.ratelimit import rate_limited
-from booking.links.tokens import appointment_for_token, manage_token
+from booking.links.tokens import manage_token
 from booking.messaging.ics import appointment_ics
 from booking.messaging.lost_links import link_request_create
 from booking.models import Appointment
@@ -56,12 +55,13 @@ def _appointment_context(appointment: Appointment) -> dict:
 @never_cache
 @require_GET
 def confirmation(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_for_token(
+    appointment, problem = appointment_opened(
+        request,
         token,
         queryset=Appointment.objects.select_related("consultation_type", "practitioner", "intake"),
     )
-    if appointment is None:
-        return link_not_found(request)
+    if problem is not None:
+        return problem
     joints = appointment.intake.joints if hasattr(appointment, "intake") else []
     context = _appointment_context(appointment)
     context["articles"] = articles_for_joints(list(joints), limit=3)
@@ -72,9 +72,9 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     return render(request, "booking/manage.html", _appointment_context(appointment))
 
 
@@ -82,9 +82,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     if not appointment_can_change_online(appointment):
         return redirect("booking:manage", token=token)
     form = CancelForm(request.POST or None)
@@ -104,9 +104,9 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     if not appointment_can_change_online(appointment):
         return redirect("booking:manage", token=token)
     practitioners = practitioners_for(appointment.consultation_type)
@@ -136,9 +136,9 @@ def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     if not appointment_can_change_online(appointment):
         return redirect("booking:manage", token=token)
     ctype = appointment.consultation_type
@@ -196,12 +196,13 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_for_token(
+    appointment, problem = appointment_opened(
+        request,
         token,
         queryset=Appointment.objects.select_related("consultation_type", "practitioner", "intake"),
     )
-    if appointment is None:
-        return link_not_found(request)
+    if problem is not None:
+        return problem
     context = _appointment_context(appointment)
     if not context["questionnaire_open"]:
         return render(request, "booking/questionnaire.html", context)
@@ -220,9 +221,9 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     response = HttpResponse(appointment_ics(appointment), content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response
