@@ -13,14 +13,17 @@ from booking.journey.manage import (
     questionnaire,
 )
 from booking.journey.picker import choose_time, start
+from booking.journey.short_links import short_link
 
 app_name = "booking"
 
 # Fixed paths come before "book/<slug>/", which would otherwise swallow them.
 urlpatterns = [
     path("book/", start, name="start"),
+    # The short form of a private link, for texts (see journey/short_links.py).
+    path("m/<str:code>", short_link, name="short_link"),
     path("book/lost-link/", lost_link, name="lost_link"),
-    # Manage without an account: the token is the only key (see booking/tokens.py).
+    # Manage without an account: the token is the only key (see booking/links/tokens.py).
     path("book/manage/<str:token>/", manage, name="manage"),
     path("book/manage/<str:token>/booked/", confirmation, name="confirmation"),
     path("book/manage/<str:token>/cancel/", manage_cancel, name="manage_cancel"),

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from booking.backoffice.admin_appointment_parts import IntakeInline, MessageInline, WhenFilter
 from booking.backoffice.admin_base import ReadOnlyHistoryAdmin, as_local, sees_all_schedules
 from booking.backoffice.appointment_views import (
+    appointment_link_resend,
     appointment_message_resend,
     book,
     disruption,
@@ -26,6 +27,7 @@ from booking.backoffice.appointment_views import (
 from booking.backoffice.forms import CancelConfirmForm
 from booking.backoffice.patient_views import export_csv
 from booking.backoffice.schedule_views import schedule_day, schedule_print, schedule_week
+from booking.links.services import private_link_resend
 from booking.models import Appointment, OutboundMessage
 from booking.scheduling.changes import (
     appointment_cancel,
@@ -69,6 +71,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
         "mark_no_show",
         "cancel_and_notify",
         "resend_confirmation",
+        "resend_private_link",
     ]
     fieldsets = [
         (
@@ -158,6 +161,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
             **(extra_context or {}),
             "failed_messages": failed,
             "can_resend": request.user.has_perm("booking.change_outboundmessage"),
+            "can_resend_link": request.user.has_perm("booking.change_appointment"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -185,6 +189,11 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
                 "<path:object_id>/status/",
                 wrap(set_status),
                 name="booking_appointment_set_status",
+            ),
+            path(
+                "<path:object_id>/resend-link/",
+                wrap(appointment_link_resend),
+                name="booking_appointment_link_resend",
             ),
             path(
                 "<path:object_id>/resend-message/",
@@ -308,4 +317,13 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
             queryset,
             "Confirmation re-sent",
             lambda a: appointment_confirmation_resend(appointment=a, acting_user=request.user),
+        )
+
+    @admin.action(description="Revoke and re-send the private link", permissions=["change"])
+    def resend_private_link(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            "Old links revoked, new link sent",
+            lambda a: private_link_resend(appointment=a, acting_user=request.user),
         )

@@ -59,6 +59,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):
                     "privacy_notice",
                     "privacy_notice_version",
                     "intake_retention_days",
+                    "private_link_days",
                     "what_to_bring",
                 ]
             },

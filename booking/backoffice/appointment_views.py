@@ -25,12 +25,14 @@ from booking.backoffice.forms import (
     free_time_choices,
 )
 from booking.backoffice.views_common import admin_context, require
+from booking.links.services import private_link_resend
 from booking.messaging.ledger import message_resend
 from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
 from booking.patients.identity import ContactDetails
 from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import (
     appointment_reschedule,
+    appointment_reschedule_is_noop,
     appointment_set_status,
     appointments_cancel_for_clinic,
 )
@@ -191,6 +193,12 @@ def move(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> HttpR
     if request.method == "POST" and form.is_valid():
         if not form.cleaned_data["start"]:
             form.add_error("start", "Choose the new time.")
+        elif appointment_reschedule_is_noop(
+            appointment,
+            start=form.cleaned_data["start"],
+            practitioner=form.cleaned_data["practitioner"],
+        ):
+            form.add_error("start", "That is the visit's current time: nothing to move.")
         else:
             try:
                 moved = appointment_reschedule(
@@ -298,4 +306,22 @@ def appointment_message_resend(
     )
     message_resend(message_id=message.pk, acting_user=request.user)
     messages.success(request, f"The {message.get_kind_display()} email is queued again.")
+    return HttpResponseRedirect(reverse("admin:booking_appointment_change", args=[appointment.pk]))
+
+
+def appointment_link_resend(
+    request: HttpRequest, model_admin: ModelAdmin, object_id: str
+) -> HttpResponse:
+    """The "revoke and re-send the private link" button on the appointment's page."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    require(request, request.user.has_perm("booking.change_appointment"))
+    if not object_id.isdigit():
+        raise Http404
+    appointment = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    private_link_resend(appointment=appointment, acting_user=request.user)
+    messages.success(
+        request,
+        "The old link no longer works; a new one is on its way to the patient by email.",
+    )
     return HttpResponseRedirect(reverse("admin:booking_appointment_change", args=[appointment.pk]))

@@ -6,13 +6,14 @@ parameters, the typed details as hidden fields of the review step.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,7 +37,7 @@ from booking.profile import clinic_profile_get
 from booking.scheduling.booking import appointment_book
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
-from booking.scheduling.selectors import available_slots
+from booking.scheduling.selectors import available_slots, booking_window
 
 
 def slot_from(
@@ -62,17 +63,33 @@ def _alternatives(
     practitioner: Practitioner | None,
     names: dict[int, str],
     limit: int = 4,
+    on_day: date | None = None,
 ) -> list[TimeChoice]:
-    """The nearest free times to the one that was taken: same practitioner first, then anyone."""
+    """The nearest free times to the one that was taken: same practitioner first, then anyone.
+
+    With `on_day` (the patient asked for another day on the review page), that day's free times.
+    """
     tz = clinic_zone()
-    day = max(start.astimezone(tz).date(), timezone.localdate())
+    if on_day is not None:
+        window_first, window_last = booking_window(
+            consultation_type=consultation_type, profile=clinic_profile_get()
+        )
+        if not window_first <= on_day <= window_last:
+            return []
+    day = max(on_day or start.astimezone(tz).date(), timezone.localdate())
     slots = available_slots(
-        consultation_type=consultation_type, first_day=day, last_day=day + timedelta(days=7)
+        consultation_type=consultation_type,
+        first_day=day,
+        last_day=day if on_day else day + timedelta(days=7),
     )
     candidates = [slot for day_slots in slots.values() for slot in day_slots]
     wanted = practitioner.pk if practitioner else None
     candidates.sort(key=lambda s: abs((s.start - start).total_seconds()))
-    if wanted is None:
+    if on_day is not None:
+        # The whole day, in order, whoever is free: the patient chose the day, not a clinician.
+        candidates.sort(key=lambda s: (s.start, s.practitioner_id != wanted))
+        ordered = candidates
+    elif wanted is None:
         ordered = candidates
     else:
         # Mostly the same clinician, but leave room for a colleague's nearer time.
@@ -119,6 +136,7 @@ def _render_slot_problem(
     with_alternatives: bool = True,
     status: int = 409,
     limit: int = 4,
+    on_day: date | None = None,
 ) -> HttpResponse:
     context["slot_problem"] = message
     context["slot_problem_is_error"] = status >= 400
@@ -129,7 +147,11 @@ def _render_slot_problem(
             practitioner=context["practitioner"],
             names={p.pk: str(p) for p in practitioners},
             limit=limit,
+            on_day=on_day,
         )
+        context["offer_days"] = True
+        context["alternatives_day"] = on_day
+        context["today"] = timezone.localdate()
     return render(request, "booking/review.html", context, status=status)
 
 
@@ -153,6 +175,14 @@ def _details_context(
             practitioner=str(practitioner.pk) if practitioner else "",
         ),
     }
+
+
+def _day_or_none(value: str) -> date | None:
+    """The day typed in the review page's day chooser; anything unreadable shows the nearest."""
+    try:
+        return date.fromisoformat(value.strip()[:10]) if value.strip() else None
+    except ValueError:
+        return None
 
 
 def _with_chosen_alternative(data: QueryDict) -> QueryDict:
@@ -209,14 +239,17 @@ def details(request: HttpRequest, type_slug: str) -> HttpResponse:
         details_form=form,
     )
     if "change_time" in request.POST:
-        # Offered on the review page: other times nearby, without retyping anything.
+        # Offered on the review page: other times nearby, or on any day the patient names,
+        # without retyping anything (the details travel on as hidden fields).
+        on_day = _day_or_none(request.POST.get("alt_day", ""))
         return _render_slot_problem(
             request,
             context=context,
             practitioners=practitioners,
-            message="Choose another time below.",
+            message=_("Choose another time below, or look at another day."),
             status=200,
-            limit=12,
+            limit=40 if on_day else 12,
+            on_day=on_day,
         )
     free = free_practitioner_ids(
         consultation_type=consultation_type, start=start, practitioner=practitioner

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 
-from booking.links.tokens import appointment_for_token
+from booking.links.tokens import APPOINTMENT, appointment_for_token, link_expired
 from booking.models import Appointment, ConsultationType, Practitioner
 from booking.scheduling.selectors import consultation_type_list_public
 
@@ -48,11 +49,23 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "429.html", status=429)
 
 
-def appointment_or_none(token: str) -> Appointment | None:
-    return appointment_for_token(
-        token,
-        queryset=Appointment.objects.select_related("consultation_type", "practitioner"),
-    )
+def link_expired_page(request: HttpRequest) -> HttpResponse:
+    """A genuine link past its time (ClinicProfile.private_link_days after the visit)."""
+    return render(request, "booking/link_expired.html", status=410)
+
+
+def appointment_opened(
+    request: HttpRequest, token: str, *, queryset=None
+) -> tuple[Appointment | None, HttpResponse | None]:
+    """The appointment a private link opens, or the page to show instead (not found, expired)."""
+    if queryset is None:
+        queryset = Appointment.objects.select_related("consultation_type", "practitioner")
+    appointment = appointment_for_token(token, queryset=queryset)
+    if appointment is None:
+        return None, link_not_found(request)
+    if link_expired(appointment, prefix=APPOINTMENT, now=timezone.now()):
+        return None, link_expired_page(request)
+    return appointment, None
 
 
 def practitioners_for(consultation_type: ConsultationType) -> list[Practitioner]:

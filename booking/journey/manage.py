@@ -10,15 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from booking.journey.book import slot_from
 from booking.journey.common import (
-    appointment_or_none,
+    appointment_opened,
     bad_request,
-    link_not_found,
     practitioners_for,
     too_many_requests,
     zone_label,
@@ -26,15 +26,16 @@ from booking.journey.common import (
 from booking.journey.forms import CancelForm, LostLinkForm, QuestionnaireForm
 from booking.journey.picker import free_practitioner_ids, picker_context, render_picker
 from booking.journey.ratelimit import rate_limited
-from booking.links.tokens import appointment_for_token, manage_token
+from booking.links.tokens import manage_token
 from booking.messaging.ics import appointment_ics
-from booking.messaging.lost_links import manage_links_resend
+from booking.messaging.lost_links import link_request_create
 from booking.models import Appointment
 from booking.patients.intake import intake_update
 from booking.scheduling.changes import (
     appointment_can_change_online,
     appointment_cancel,
     appointment_reschedule,
+    appointment_reschedule_is_noop,
 )
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
@@ -53,12 +54,13 @@ def _appointment_context(appointment: Appointment) -> dict:
 @never_cache
 @require_GET
 def confirmation(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_for_token(
+    appointment, problem = appointment_opened(
+        request,
         token,
         queryset=Appointment.objects.select_related("consultation_type", "practitioner", "intake"),
     )
-    if appointment is None:
-        return link_not_found(request)
+    if problem is not None:
+        return problem
     joints = appointment.intake.joints if hasattr(appointment, "intake") else []
     context = _appointment_context(appointment)
     # The related reading comes from education's `reading_for_joints` tag in the template:
@@ -71,9 +73,9 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     return render(request, "booking/manage.html", _appointment_context(appointment))
 
 
@@ -81,9 +83,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     if not appointment_can_change_online(appointment):
         return redirect("booking:manage", token=token)
     form = CancelForm(request.POST or None)
@@ -93,7 +95,7 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
         except BookingError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Your appointment has been cancelled. We've emailed you.")
+            messages.success(request, _("Your appointment has been cancelled. We've emailed you."))
         return redirect("booking:manage", token=token)
     context = _appointment_context(appointment)
     context["form"] = form
@@ -103,9 +105,9 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     if not appointment_can_change_online(appointment):
         return redirect("booking:manage", token=token)
     practitioners = practitioners_for(appointment.consultation_type)
@@ -123,6 +125,7 @@ def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
         pick_url=reverse("booking:manage_reschedule_confirm", args=[token]),
         exclude_appointment_id=appointment.pk,
         any_allowed=False,
+        current=(appointment.start, appointment.practitioner_id),
     )
     if isinstance(context, HttpResponse):
         return context
@@ -134,9 +137,9 @@ def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     if not appointment_can_change_online(appointment):
         return redirect("booking:manage", token=token)
     ctype = appointment.consultation_type
@@ -148,6 +151,10 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
     start = slot_form.cleaned_data["start"]
     practitioner = slot_form.cleaned_data["practitioner"] or appointment.practitioner
     back = reverse("booking:manage_reschedule", args=[token])
+    if appointment_reschedule_is_noop(appointment, start=start, practitioner=practitioner):
+        # Its own time again (a replayed POST, a double click): nothing to move, nothing to send.
+        messages.info(request, _("That is already your appointment time; nothing has changed."))
+        return redirect("booking:manage", token=token)
     if request.method == "POST":
         try:
             appointment_reschedule(appointment=appointment, start=start, practitioner=practitioner)
@@ -157,7 +164,9 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
         except BookingError as exc:
             messages.error(request, exc.message)
             return redirect("booking:manage", token=token)
-        messages.success(request, "Your appointment has been moved. We've emailed you the details.")
+        messages.success(
+            request, _("Your appointment has been moved. We've emailed you the details.")
+        )
         return redirect("booking:manage", token=token)
     free = free_practitioner_ids(
         consultation_type=ctype,
@@ -188,12 +197,13 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_for_token(
+    appointment, problem = appointment_opened(
+        request,
         token,
         queryset=Appointment.objects.select_related("consultation_type", "practitioner", "intake"),
     )
-    if appointment is None:
-        return link_not_found(request)
+    if problem is not None:
+        return problem
     context = _appointment_context(appointment)
     if not context["questionnaire_open"]:
         return render(request, "booking/questionnaire.html", context)
@@ -203,7 +213,7 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     form = QuestionnaireForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         intake_update(appointment=appointment, answers=form.cleaned_data)
-        messages.success(request, "Thank you. Your answers have been sent to your clinician.")
+        messages.success(request, _("Thank you. Your answers have been sent to your clinician."))
         return redirect("booking:manage", token=token)
     context["form"] = form
     return render(request, "booking/questionnaire.html", context)
@@ -212,9 +222,9 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = appointment_or_none(token)
-    if appointment is None:
-        return link_not_found(request)
+    appointment, problem = appointment_opened(request, token)
+    if problem is not None:
+        return problem
     response = HttpResponse(appointment_ics(appointment), content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response
@@ -235,6 +245,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         ):
             return too_many_requests(request)
         if form.is_valid():
-            manage_links_resend(email=form.cleaned_data["email"])
+            # The same work for every address: the worker looks it up (see lost_links.py).
+            link_request_create(email=form.cleaned_data["email"])
             return render(request, "booking/lost_link.html", {"sent": True})
     return render(request, "booking/lost_link.html", {"form": form})

@@ -59,6 +59,8 @@ class TimeChoice:
     practitioner_param: str
     practitioner_names: str
     url: str = ""
+    # The visit being rescheduled sits here: shown, labelled, but not offered.
+    is_current: bool = False
 
 
 def _day_part(moment: datetime) -> str:
@@ -77,8 +79,13 @@ def picker_context(
     pick_url: str,
     exclude_appointment_id: int | None = None,
     any_allowed: bool = True,
+    current: tuple[datetime, int] | None = None,
 ) -> dict | HttpResponse:
-    """The month grid, the day's times and the next free time, or a 4xx for bad parameters."""
+    """The month grid, the day's times and the next free time, or a 4xx for bad parameters.
+
+    `current` (rescheduling) is the visit's own start and practitioner: that time is shown as
+    the current one, never offered as a new time.
+    """
     form = PickerForm(request.GET, practitioners=practitioners)
     if not form.is_valid():
         if "practitioner" in form.errors:
@@ -126,6 +133,9 @@ def picker_context(
     prev_month = (month - timedelta(days=1)).replace(day=1)
     next_month = month_end + timedelta(days=1)
 
+    def is_current(start: datetime, practitioner_id: int | None) -> bool:
+        return current is not None and (start, practitioner_id) == current
+
     groups: dict[str, list[TimeChoice]] = {key: [] for key, _ in DAY_PARTS}
     if chosen_date is not None and chosen_date in days:
         for start, end, pids in merge_any_practitioner(picker.day_slots):
@@ -138,6 +148,7 @@ def picker_context(
                     practitioner_param=param,
                     practitioner_names=who,
                     url=url_with(pick_url, start=start.isoformat(), practitioner=param),
+                    is_current=is_current(start, int(param) if param != ANY else None),
                 )
             )
     next_choice = None
@@ -150,6 +161,7 @@ def picker_context(
             practitioner_param=param,
             practitioner_names=names.get(next_slot.practitioner_id, ""),
             url=url_with(pick_url, start=next_slot.start.isoformat(), practitioner=param),
+            is_current=is_current(next_slot.start, next_slot.practitioner_id),
         )
     return {
         "consultation_type": consultation_type,

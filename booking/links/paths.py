@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.urls import reverse
 
-from booking.links.tokens import manage_token
+from booking.links.short import short_path_for
+from booking.links.tokens import APPOINTMENT, manage_token
 from booking.models import Appointment
 
 
@@ -17,3 +18,8 @@ def manage_url(appointment: Appointment) -> str:
 
 def questionnaire_url(appointment: Appointment) -> str:
     return absolute(reverse("booking:questionnaire", args=[manage_token(appointment)]))
+
+
+def short_manage_url(appointment: Appointment) -> str:
+    """The manage link for a text message: /m/<16 characters>, redirecting to the manage page."""
+    return absolute(short_path_for(appointment, prefix=APPOINTMENT))

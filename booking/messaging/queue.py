@@ -10,6 +10,7 @@ from celery import current_app
 
 DELIVER_ONE = "booking.tasks.deliver_message"
 DELIVER_BATCH = "booking.tasks.deliver_messages"
+LINK_REQUEST = "booking.tasks.answer_link_request"
 
 
 def delivery_enqueue(*, message_id: int) -> None:
@@ -18,3 +19,8 @@ def delivery_enqueue(*, message_id: int) -> None:
 
 def delivery_enqueue_batch(*, message_ids: list[int]) -> None:
     current_app.tasks[DELIVER_BATCH].delay(message_ids)
+
+
+def link_request_enqueue(*, request_id: int) -> None:
+    # The id of a stored "lost your link?" request, never the address itself.
+    current_app.tasks[LINK_REQUEST].delay(request_id)

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 
 from booking.messaging.ledger import messages_deliver
+from booking.messaging.lost_links import link_request_process
 from booking.messaging.scan import due_messages_scan
 from booking.patients.data_rights import intakes_anonymise_expired
 
@@ -52,6 +53,11 @@ def deliver_messages(self, message_ids: list[int]) -> None:
 )
 def scan_due_messages() -> None:
     due_messages_scan()
+
+
+@shared_task(name="booking.tasks.answer_link_request", acks_late=True)
+def answer_link_request(request_id: int) -> None:
+    link_request_process(request_id=request_id)
 
 
 @shared_task(name="booking.tasks.anonymise_expired_intakes")

@@ -8,6 +8,7 @@ business logic beyond derived values.
 from booking.models.appointments import Appointment, new_reference
 from booking.models.audit import AuditEvent
 from booking.models.clinic import ClinicProfile, Joint, validate_reminder_offsets
+from booking.models.links import LinkRequest, ShortLink
 from booking.models.messages import OutboundMessage, TaskHeartbeat
 from booking.models.patients import Intake, Patient
 from booking.models.schedule import (
@@ -28,9 +29,11 @@ __all__ = [
     "ConsultationTypeQuerySet",
     "Intake",
     "Joint",
+    "LinkRequest",
     "OutboundMessage",
     "Patient",
     "Practitioner",
+    "ShortLink",
     "TaskHeartbeat",
     "TimeOff",
     "WorkingHours",

@@ -81,6 +81,11 @@ class ClinicProfile(models.Model):
     intake_retention_days = models.PositiveIntegerField(
         default=7 * 365, help_text="Intake answers are anonymised this long after the visit."
     )
+    # A clinic rule the manager tunes (like the retention above), not a deployment setting.
+    private_link_days = models.PositiveIntegerField(
+        default=30,
+        help_text="Patients' private links stop working this many days after the visit.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

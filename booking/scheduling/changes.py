@@ -76,6 +76,14 @@ def _save_guarded(appointment: Appointment, read_version: int, **changes) -> App
     return appointment
 
 
+def appointment_reschedule_is_noop(
+    appointment: Appointment, *, start: datetime, practitioner: Practitioner | None
+) -> bool:
+    """Whether moving to `start` with `practitioner` (None: the same one) changes nothing."""
+    practitioner_id = practitioner.pk if practitioner else appointment.practitioner_id
+    return start == appointment.start and practitioner_id == appointment.practitioner_id
+
+
 def appointment_reschedule(
     *,
     appointment: Appointment,
@@ -86,7 +94,10 @@ def appointment_reschedule(
     apply_patient_rules: bool = True,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move an open appointment to a new time (and optionally practitioner); notifies once."""
+    """Move an open appointment to a new time (and optionally practitioner); notifies once.
+
+    The same time with the same practitioner is no change: the appointment comes back as it was.
+    """
     if timezone.is_naive(start):
         raise ValueError("start must be timezone-aware")
     now = now or timezone.now()
@@ -95,13 +106,17 @@ def appointment_reschedule(
             current = Appointment.objects.select_related("consultation_type").get(pk=appointment.pk)
             if not current.is_open:
                 raise ChangeNotAllowed("This appointment is no longer open.")
+            wanted = practitioner or current.practitioner
+            if appointment_reschedule_is_noop(current, start=start, practitioner=wanted):
+                # A replayed POST, a double click or the visit's own time picked again: nothing
+                # moves, so nothing is recorded, announced or emailed.
+                return current
             if apply_patient_rules and _cutoff_passed(current, now):
                 raise ChangeNotAllowed()
             read_version = appointment.version
             if current.version != read_version:
                 raise ConcurrentChange()
             ctype = current.consultation_type
-            wanted = practitioner or current.practitioner
             lock_practitioners([wanted.pk])
             free_ids = free_practitioners_at(
                 consultation_type=ctype,

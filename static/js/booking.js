@@ -39,6 +39,18 @@
     }
   }
 
+  // The review step is the answer to a POST. Leaving it by a form (confirming, choosing another
+  // time), its history entry is first pointed at a plain page of ours (the day's times), so Back
+  // from the next page loads that page instead of the browser's "Confirm Form Resubmission" /
+  // ERR_CACHE_MISS: the review is never stored (no-store), so it cannot be shown again.
+  function replaceHistoryOnLeave(event) {
+    var form = event.target;
+    var url = form && form.getAttribute ? form.getAttribute("data-history-url") : null;
+    if (url && window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", url);
+    }
+  }
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", focusStart);
   } else {
@@ -46,4 +58,5 @@
   }
   document.addEventListener("htmx:afterSettle", focusAfterSwap);
   document.addEventListener("submit", submitOnce);
+  document.addEventListener("submit", replaceHistoryOnLeave);
 })();

@@ -335,9 +335,43 @@ def test_pages_reflow_at_320px_and_a_double_click_books_once(
         page.get_by_role("button", name="Continue to review").click()
         fits("review")
         page.get_by_role("button", name="Confirm booking").dblclick()
-        expect(page).to_have_url(re.compile(r"/book/manage/[0-9a-f]{64}/booked/$"))
+        expect(page).to_have_url(re.compile(r"/book/manage/a\.[0-9a-f]{64}/booked/$"))
         expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
         fits("confirmation")
         assert Appointment.objects.count() == 1
     finally:
         context.close()
+
+
+# Back from the confirmation page lands on a page of ours, never a browser error page.
+
+
+def _book(page, live_server) -> None:
+    page.goto(live_server.url + "/book/initial/")
+    page.locator(".time-choice").first.click()
+    fill_details(page)
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check and confirm")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
+
+
+def _assert_our_page(page, live_server) -> None:
+    assert page.url.startswith(live_server.url), page.url  # not chrome-error://
+    assert "ERR_CACHE_MISS" not in page.content()
+    expect(page.locator("main")).to_be_visible()
+
+
+@pytest.mark.parametrize("steps_back", [1, 2])
+def test_back_after_booking_lands_on_our_page(page, live_server, clinic_data, steps_back):
+    _book(page, live_server)
+    confirmation = page.url
+    for _ in range(steps_back):
+        page.go_back()
+        _assert_our_page(page, live_server)
+    # Nothing was posted again: still one booking; forward returns to the confirmation.
+    assert Appointment.objects.count() == 1
+    for _ in range(steps_back):
+        page.go_forward()
+    assert page.url == confirmation
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")

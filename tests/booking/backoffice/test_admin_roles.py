@@ -85,6 +85,7 @@ APPOINTMENT_ACTIONS = {
     "mark_no_show": {C, M},
     "cancel_and_notify": {R, M},
     "resend_confirmation": {R, M},
+    "resend_private_link": {R, M},
 }
 
 

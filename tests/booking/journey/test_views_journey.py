@@ -442,7 +442,7 @@ def test_change_time_from_review_offers_times_and_keeps_details(client, ctype, d
     response = client.post(reverse("booking:details", args=[ctype.slug]), data)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Choose another time below." in body
+    assert "Choose another time below" in body
     assert body.count('name="slot"') >= 6
     assert 'type="hidden" name="note" value="Worse on stairs"' in body
     assert Appointment.objects.count() == 0

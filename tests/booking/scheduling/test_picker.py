@@ -258,9 +258,11 @@ def test_reschedule_picker_shows_own_time_as_free_in_fixed_queries(
 
     body = response.content.decode()
     assert response.status_code == 200
-    next_available_text = body.split("Next available:", 1)[1].split("</span>", 1)[0]
+    # Its own time is labelled as the current time, never offered as "Next available".
+    assert "Next available:" not in body
+    current_text = body.split("Your current time:", 1)[1].split("</span>", 1)[0]
     assert f"{appointment.start.astimezone(clinic_zone()):%B} {own_day.day} at 9:00" in (
-        next_available_text
+        current_text
     )
     assert f'aria-label="{own_day:%A, %B} {own_day.day}' in body
 
