@@ -55,6 +55,8 @@ class PatientAdmin(ReadOnlyHistoryAdmin):
     fields = ["full_name", "email", "phone", "date_of_birth", "created_at", "anonymised_at"]
     inlines = [VisitInline]
     actions = ["merge_patients"]
+    # Explicit: the visit counts' GROUP BY drops Meta.ordering, and the autocomplete paginates.
+    ordering = ["full_name", "pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = (
