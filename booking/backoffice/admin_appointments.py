@@ -4,8 +4,6 @@ practitioner or status goes through the scheduling services), actions and the ba
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -14,14 +12,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from booking.backoffice.admin_appointment_parts import IntakeInline, MessageInline, WhenFilter
 from booking.backoffice.admin_base import (
     ReadOnlyHistoryAdmin,
     as_local,
     sees_all_schedules,
-    sees_health_details,
 )
 from booking.backoffice.appointment_views import (
     appointment_message_resend,
@@ -35,7 +32,6 @@ from booking.backoffice.patient_views import export_csv
 from booking.backoffice.schedule_views import schedule_day, schedule_print, schedule_week
 from booking.models import (
     Appointment,
-    Intake,
     OutboundMessage,
 )
 from booking.scheduling.changes import (
@@ -43,95 +39,9 @@ from booking.scheduling.changes import (
     appointment_confirmation_resend,
     appointment_set_status,
 )
-from booking.scheduling.clock import clinic_zone, day_bounds
 from booking.scheduling.errors import BookingError
 
 Status = Appointment.Status
-
-
-class WhenFilter(admin.SimpleListFilter):
-    title = "when"
-    parameter_name = "when"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("today", "Today"),
-            ("tomorrow", "Tomorrow"),
-            ("week", "This week"),
-            ("upcoming", "Upcoming"),
-            ("past", "Past"),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        tz = clinic_zone()
-        match self.value():
-            case "today":
-                first, last = today, today
-            case "tomorrow":
-                first = last = today + timedelta(days=1)
-            case "week":
-                first = today - timedelta(days=today.weekday())
-                last = first + timedelta(days=6)
-            case "upcoming":
-                return queryset.filter(start__gte=timezone.now())
-            case "past":
-                return queryset.filter(start__lt=timezone.now())
-            case _:
-                return queryset
-        start, end = day_bounds(first, last, tz)
-        return queryset.filter(start__gte=start, start__lt=end)
-
-
-class IntakeInline(admin.StackedInline):
-    """Health details: rendered only for users with booking.view_health_details."""
-
-    model = Intake
-    can_delete = False
-    extra = 0
-    max_num = 1
-    fields = [
-        "joints",
-        "pain_score",
-        "pain_duration",
-        "note",
-        "aggravating_factors",
-        "previous_treatments",
-        "current_medications",
-        "imaging",
-        "questionnaire_completed_at",
-    ]
-    readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return sees_health_details(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class MessageInline(admin.TabularInline):
-    model = OutboundMessage
-    verbose_name = "message sent"
-    verbose_name_plural = "messages sent"
-    fields = ["kind", "scheduled_for", "status", "attempts", "sent_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["scheduled_for"]
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        # Which emails went out is scheduling information, not health information.
-        return request.user.has_perm("booking.view_appointment")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Appointment)

@@ -68,4 +68,5 @@ class Intake(models.Model):
         permissions = [("view_health_details", "Can see patients' health details")]
 
     def __str__(self) -> str:
-        return f"Intake for appointment {self.appointment_id}"
+        # Shown as the heading of the answers on the appointment page: no ids, no details.
+        return "Answers given at booking and in the questionnaire"

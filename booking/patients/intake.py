@@ -13,6 +13,7 @@ from django.utils import timezone
 from booking.models import (
     Appointment,
     Intake,
+    Joint,
 )
 
 
@@ -20,6 +21,12 @@ from booking.models import (
 class IntakeDetails:
     joints: list[str] = field(default_factory=list)
     note: str = ""
+
+
+def intake_joint_labels(intake: Intake) -> str:
+    """The joints as words ("Knee, Hip"); a value no longer in Joint is shown as stored."""
+    labels = dict(Joint.choices)
+    return ", ".join(str(labels.get(value, value)) for value in intake.joints or [])
 
 
 QUESTIONNAIRE_FIELDS = (
