@@ -9,7 +9,7 @@ from booking.models.appointments import Appointment, new_reference
 from booking.models.audit import AuditEvent
 from booking.models.clinic import ClinicProfile, Joint, validate_reminder_offsets
 from booking.models.messages import OutboundMessage, TaskHeartbeat
-from booking.models.patients import Intake, Patient
+from booking.models.patients import Intake, Patient, PatientDuplicateFlag
 from booking.models.schedule import (
     ClinicClosure,
     ConsultationType,
@@ -30,6 +30,7 @@ __all__ = [
     "Joint",
     "OutboundMessage",
     "Patient",
+    "PatientDuplicateFlag",
     "Practitioner",
     "TaskHeartbeat",
     "TimeOff",

@@ -23,16 +23,34 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["full_name"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("email"),
-                condition=~models.Q(email=""),
-                name="patient_email_unique_ci",
-            )
-        ]
+        # No unique email: a family shares an address, a carer books for several people.
+        indexes = [models.Index(Lower("email"), name="patient_email_ci")]
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class PatientDuplicateFlag(models.Model):
+    """A new patient record that may be an existing person: staff check it and merge (the flag
+    goes with the merged record) or dismiss it."""
+
+    class Reason(models.TextChoices):
+        NAME_AND_BIRTH_DATE = "name_dob", "Same name and date of birth"
+        PHONE_AND_BIRTH_DATE = "phone_dob", "Same phone and date of birth"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="duplicate_flags")
+    other = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "other"], name="duplicate_flag_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"Possible duplicate of patient {self.other_id}"
 
 
 class Intake(models.Model):
