@@ -5,7 +5,7 @@ Writes go through the services in booking/scheduling/ and booking/patients/; the
 business logic beyond derived values.
 """
 
-from booking.models.appointments import Appointment, new_reference
+from booking.models.appointments import Appointment, PrivacyAcknowledgement, new_reference
 from booking.models.audit import AuditEvent
 from booking.models.clinic import ClinicProfile, Joint, validate_reminder_offsets
 from booking.models.messages import OutboundMessage, TaskHeartbeat
@@ -30,6 +30,7 @@ __all__ = [
     "Joint",
     "OutboundMessage",
     "Patient",
+    "PrivacyAcknowledgement",
     "PatientDuplicateFlag",
     "Practitioner",
     "TaskHeartbeat",

@@ -4,11 +4,26 @@ scheduling.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
+
+from booking.models.clinic import Joint
+
+
+def validate_joints(value) -> None:
+    """A list of Joint values, each once: anything else is not a joint a clinician can read."""
+    if not isinstance(value, list) or any(v not in Joint.values for v in value):
+        raise ValidationError(
+            "Choose joints from the list: %(allowed)s.",
+            params={"allowed": ", ".join(Joint.values)},
+            code="invalid_joint",
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each joint once.", code="duplicate_joint")
 
 
 class Patient(models.Model):
@@ -66,7 +81,7 @@ class Intake(models.Model):
     appointment = models.OneToOneField(
         "booking.Appointment", on_delete=models.CASCADE, related_name="intake"
     )
-    joints = models.JSONField(default=list, blank=True, help_text="Joint values (see Joint).")
+    joints = models.JSONField(default=list, blank=True, validators=[validate_joints])
     note = models.TextField(blank=True, max_length=1000)
     pain_score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
