@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -18,12 +19,12 @@ def validate_joints(value) -> None:
     """A list of Joint values, each once: anything else is not a joint a clinician can read."""
     if not isinstance(value, list) or any(v not in Joint.values for v in value):
         raise ValidationError(
-            "Choose joints from the list: %(allowed)s.",
+            _("Choose joints from the list: %(allowed)s."),
             params={"allowed": ", ".join(Joint.values)},
             code="invalid_joint",
         )
     if len(set(value)) != len(value):
-        raise ValidationError("Each joint once.", code="duplicate_joint")
+        raise ValidationError(_("Each joint once."), code="duplicate_joint")
 
 
 class Patient(models.Model):
@@ -72,11 +73,11 @@ class Intake(models.Model):
     """A visit's health details, apart from scheduling: only clinicians and the manager see them."""
 
     class PainDuration(models.TextChoices):
-        DAYS = "days", "Less than a week"
-        WEEKS = "weeks", "A few weeks"
-        MONTHS = "months", "A few months"
-        YEAR = "year", "About a year"
-        YEARS = "years", "More than a year"
+        DAYS = "days", _("Less than a week")
+        WEEKS = "weeks", _("A few weeks")
+        MONTHS = "months", _("A few months")
+        YEAR = "year", _("About a year")
+        YEARS = "years", _("More than a year")
 
     appointment = models.OneToOneField(
         "booking.Appointment", on_delete=models.CASCADE, related_name="intake"
