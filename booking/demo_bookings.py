@@ -16,7 +16,7 @@ DEMO_PATIENTS = [
     ("Maria Gomez", "maria.gomez@example.com", "+14135550101", ["knee"]),
     ("James Miller", "james.miller@example.com", "+14135550102", ["hip"]),
     ("Aisha Brown", "aisha.brown@example.com", "+14135550103", ["shoulder"]),
-    ("Tom Walsh", "tom.walsh@example.com", "+14135550104", ["knee", "ankle"]),
+    ("Tom Walsh", "tom.walsh@example.com", "+14135550104", ["knee", "ankle_foot"]),
 ]
 
 

@@ -1,6 +1,5 @@
-"""The appointment admin's parts: the "when" list filter and the read-only inlines (intake,
-messages sent). AppointmentAdmin in admin_appointments.py puts them together.
-"""
+"""The appointment admin's parts: the "when" filter, and the inlines of the change page (the
+patient's answers, the messages sent)."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from booking.backoffice.admin_base import sees_health_details
 from booking.models import Intake, OutboundMessage
+from booking.patients.intake import intake_joint_labels
 from booking.scheduling.clock import clinic_zone, day_bounds
 
 
@@ -49,15 +49,17 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 class IntakeInline(admin.StackedInline):
-    """Health details: rendered only for users with booking.view_health_details."""
+    """Health details, as a clinician reads them (joint names, pain out of ten): rendered only
+    for users with booking.view_health_details."""
 
     model = Intake
+    verbose_name = verbose_name_plural = "Patient's answers"
     can_delete = False
     extra = 0
     max_num = 1
     fields = [
-        "joints",
-        "pain_score",
+        "where_it_hurts",
+        "pain",
         "pain_duration",
         "note",
         "aggravating_factors",
@@ -67,6 +69,14 @@ class IntakeInline(admin.StackedInline):
         "questionnaire_completed_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description="Where it hurts")
+    def where_it_hurts(self, obj: Intake) -> str:
+        return intake_joint_labels(obj) or "-"
+
+    @admin.display(description="Pain")
+    def pain(self, obj: Intake) -> str:
+        return "-" if obj.pain_score is None else f"{obj.pain_score}/10"
 
     def has_view_permission(self, request, obj=None) -> bool:
         return sees_health_details(request)

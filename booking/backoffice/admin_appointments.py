@@ -108,6 +108,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
                     "source",
                     "booked_by",
                     "reminders_enabled",
+                    "privacy_acknowledgement",
                     "created_at",
                     "cancelled_at",
                     "cancellation_reason",
@@ -224,6 +225,19 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="Ends")
     def local_end(self, obj: Appointment) -> str:
         return f"{as_local(obj.end):%H:%M}"
+
+    @admin.display(description="Privacy notice")
+    def privacy_acknowledgement(self, obj: Appointment) -> str:
+        # Not a health detail: every role that sees the appointment sees how it was given.
+        if obj.privacy_acknowledged_at is None:
+            return "Not recorded"
+        how = obj.get_privacy_acknowledged_how_display() or "Acknowledged"
+        by = obj.privacy_acknowledged_by
+        who = f" by {by.get_full_name() or by.get_username()}" if by is not None else ""
+        return (
+            f"{how}{who}, {as_local(obj.privacy_acknowledged_at):%d %b %Y %H:%M}"
+            f" (notice version {obj.privacy_notice_version})"
+        )
 
     @admin.display(description="Change")
     def move_link(self, obj: Appointment) -> str:

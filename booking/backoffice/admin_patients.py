@@ -6,7 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from booking.backoffice.admin_base import ReadOnlyHistoryAdmin, as_local, sees_all_schedules
 from booking.backoffice.forms import PatientMergeForm
@@ -14,6 +15,7 @@ from booking.backoffice.patient_views import patient_anonymise, patient_export
 from booking.models import (
     Appointment,
     Patient,
+    PatientDuplicateFlag,
 )
 from booking.patients.data_rights import ANONYMISE_PERMISSION, EXPORT_PERMISSION
 from booking.patients.identity import patient_merge
@@ -47,14 +49,52 @@ class VisitInline(admin.TabularInline):
         return False
 
 
+class DuplicateFlagInline(admin.TabularInline):
+    """Records that may be the same person; merging them (the list's action) resolves the flag.
+    Shown to staff who see every patient: the other record may be another clinician's."""
+
+    model = PatientDuplicateFlag
+    fk_name = "patient"
+    verbose_name = "possible duplicate"
+    verbose_name_plural = "possible duplicates (merge them from the patient list)"
+    fields = ["other_record", "reason", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="Other record")
+    def other_record(self, obj: PatientDuplicateFlag) -> str:
+        other = obj.other
+        return format_html(
+            '<a href="{}">{} (born {})</a>',
+            reverse("admin:booking_patient_change", args=[other.pk]),
+            other.full_name,
+            other.date_of_birth or "-",
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("other")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return sees_all_schedules(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Patient)
 class PatientAdmin(ReadOnlyHistoryAdmin):
     list_display = ["full_name", "email", "phone", "date_of_birth", "visit_count", "no_shows"]
     search_fields = ["full_name", "email", "phone"]
     readonly_fields = ["created_at", "anonymised_at"]
     fields = ["full_name", "email", "phone", "date_of_birth", "created_at", "anonymised_at"]
-    inlines = [VisitInline]
+    inlines = [DuplicateFlagInline, VisitInline]
     actions = ["merge_patients"]
+    # Explicit: the visit counts' GROUP BY drops Meta.ordering, and the autocomplete paginates.
+    ordering = ["full_name", "pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = (

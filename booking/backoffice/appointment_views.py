@@ -29,6 +29,7 @@ from booking.links.services import private_link_resend
 from booking.messaging.ledger import message_resend
 from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
 from booking.patients.identity import ContactDetails
+from booking.patients.intake import IntakeDetails
 from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import (
     appointment_reschedule,
@@ -42,6 +43,7 @@ from booking.scheduling.disruptions import (
     appointments_disrupted_by_time_off,
 )
 from booking.scheduling.errors import BookingError
+from booking.scheduling.selectors import clinic_profile_get
 
 # Which permission each status change from the schedule needs (the services check the order).
 STATUS_PERMISSIONS = {
@@ -104,10 +106,17 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
                         phone=str(form.cleaned_data["phone"] or ""),
                         date_of_birth=form.cleaned_data["date_of_birth"],
                     ),
+                    intake=IntakeDetails(
+                        joints=form.cleaned_data["joints"],
+                        note=form.cleaned_data["note"],
+                        pain_score=form.cleaned_data["pain_score"],
+                    ),
                     source=Appointment.Source.PHONE,
                     acting_user=request.user,
                     apply_patient_rules=False,
                     reminders_enabled=form.cleaned_data["reminders_enabled"],
+                    privacy_notice_version=clinic_profile_get().privacy_notice_version,
+                    privacy_read_out_by=request.user,
                 )
             except BookingError as exc:
                 form.add_error("start", exc.message)

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
-from booking.models import Appointment, ConsultationType, Practitioner
+from booking.models import Appointment, ConsultationType, Joint, Practitioner
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.selectors import available_slots
 from booking.scheduling.slots import merge_any_practitioner
@@ -105,6 +105,27 @@ class StaffBookingForm(FindTimeForm):
     reminders_enabled = forms.BooleanField(
         required=False, initial=True, label="Send reminders before the visit"
     )
+    # The same intake as the online form (journey/forms.py DetailsForm), asked on the phone.
+    joints = forms.MultipleChoiceField(
+        label="Which joint or joints hurt?",
+        choices=Joint.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one, or \u201cOther or not sure\u201d."},
+    )
+    pain_score = forms.IntegerField(
+        label="Pain today, 0 to 10", required=False, min_value=0, max_value=10
+    )
+    note = forms.CharField(
+        label="Anything the patient would like us to know",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    privacy_read_out = forms.BooleanField(
+        label="I read the privacy notice out to the caller",
+        help_text="Recorded with your name and the time.",
+        error_messages={"required": "Read the privacy notice to the caller before booking."},
+    )
 
     def __init__(self, *args, start_choices: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,6 +133,9 @@ class StaffBookingForm(FindTimeForm):
 
     def clean_start(self) -> datetime:
         return _parse_start(self.cleaned_data["start"])
+
+    def clean_joints(self) -> list[str]:
+        return list(dict.fromkeys(self.cleaned_data["joints"]))
 
     def clean_date_of_birth(self) -> date | None:
         dob = self.cleaned_data.get("date_of_birth")

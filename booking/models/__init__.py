@@ -5,12 +5,12 @@ Writes go through the services in booking/scheduling/ and booking/patients/; the
 business logic beyond derived values.
 """
 
-from booking.models.appointments import Appointment, new_reference
+from booking.models.appointments import Appointment, PrivacyAcknowledgement, new_reference
 from booking.models.audit import AuditEvent
 from booking.models.clinic import ClinicProfile, Joint, validate_reminder_offsets
 from booking.models.links import LinkRequest, ShortLink
 from booking.models.messages import OutboundMessage, TaskHeartbeat
-from booking.models.patients import Intake, Patient
+from booking.models.patients import Intake, Patient, PatientDuplicateFlag
 from booking.models.schedule import (
     ClinicClosure,
     ConsultationType,
@@ -32,6 +32,8 @@ __all__ = [
     "LinkRequest",
     "OutboundMessage",
     "Patient",
+    "PrivacyAcknowledgement",
+    "PatientDuplicateFlag",
     "Practitioner",
     "ShortLink",
     "TaskHeartbeat",

@@ -19,6 +19,11 @@ def new_reference() -> str:
     return secrets.token_hex(16)
 
 
+class PrivacyAcknowledgement(models.TextChoices):
+    ONLINE = "online", "Ticked on the online booking form"
+    READ_OUT = "read_out", "Read out to the caller by staff"
+
+
 class Appointment(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
@@ -65,6 +70,17 @@ class Appointment(models.Model):
     reminders_enabled = models.BooleanField(default=True)
     privacy_notice_version = models.CharField(max_length=20, blank=True)
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    privacy_acknowledged_how = models.CharField(
+        max_length=20, choices=PrivacyAcknowledgement.choices, blank=True
+    )
+    # Who read the notice out to a caller (a phone booking); empty for an online booking.
+    privacy_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     cancellation_reason = models.CharField(max_length=500, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

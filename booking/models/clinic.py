@@ -9,19 +9,20 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Joint(models.TextChoices):
     """Where it hurts: used by the booking form's intake and to match education articles."""
 
-    KNEE = "knee", "Knee"
-    HIP = "hip", "Hip"
-    SHOULDER = "shoulder", "Shoulder"
-    ANKLE_FOOT = "ankle_foot", "Ankle or foot"
-    HAND_WRIST = "hand_wrist", "Hand or wrist"
-    ELBOW = "elbow", "Elbow"
-    BACK_NECK = "back_neck", "Back or neck"
-    OTHER = "other", "Other or not sure"
+    KNEE = "knee", _("Knee")
+    HIP = "hip", _("Hip")
+    SHOULDER = "shoulder", _("Shoulder")
+    ANKLE_FOOT = "ankle_foot", _("Ankle or foot")
+    HAND_WRIST = "hand_wrist", _("Hand or wrist")
+    ELBOW = "elbow", _("Elbow")
+    BACK_NECK = "back_neck", _("Back or neck")
+    OTHER = "other", _("Other or not sure")
 
 
 def validate_reminder_offsets(value: str) -> None:

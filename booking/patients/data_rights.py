@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -240,7 +242,23 @@ def patient_anonymise(
             appointment_id__in=appointment_ids,
             status__in=[OutboundMessage.Status.PENDING, OutboundMessage.Status.FAILED],
         ).update(status=OutboundMessage.Status.SKIPPED)
-        OutboundMessage.objects.filter(appointment_id__in=appointment_ids).update(last_error="")
+        messages = OutboundMessage.objects.filter(
+            Q(appointment_id__in=appointment_ids) | Q(patient=patient)
+        )
+        messages.update(last_error="")
+        _admin_log_scrub(
+            {
+                Patient: [patient.pk],
+                Appointment: appointment_ids,
+                Intake: list(
+                    Intake.objects.filter(appointment_id__in=appointment_ids).values_list(
+                        "pk", flat=True
+                    )
+                ),
+                OutboundMessage: list(messages.values_list("pk", flat=True)),
+            },
+            patient_repr=anonymous_name,
+        )
 
         _audit(
             action=AuditEvent.Action.PATIENT_ANONYMISED,
@@ -253,6 +271,21 @@ def patient_anonymise(
         )
     patient.refresh_from_db()
     return patient
+
+
+def _admin_log_scrub(objects: dict[type[models.Model], list[int]], *, patient_repr: str) -> None:
+    """Django's admin log copies str(obj) into object_repr (a patient's name) and keeps it after
+    the row changes; a staff note may quote details in change_message. Both are blanked for the
+    patient's rows; the entry itself (who did what, when) stays."""
+    for model, pks in objects.items():
+        if not pks:
+            continue
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in pks],
+        )
+        label = patient_repr if model is Patient else f"{model._meta.verbose_name} (anonymised)"
+        entries.update(object_repr=label, change_message="")
 
 
 def _intakes_scrub(*, appointment_ids: list[int], now: datetime) -> int:

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
+from django.db import transaction
+from django.db.models import Q
 
 from booking.history import record_history, user_or_none
 from booking.models import (
     Appointment,
+    OutboundMessage,
     Patient,
+    PatientDuplicateFlag,
 )
 
 logger = logging.getLogger(__name__)
@@ -31,24 +33,64 @@ class ContactDetails:
     booker_name: str = ""
 
 
+def _same_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def patient_get_or_create(*, contact: ContactDetails) -> Patient:
-    """The patient with this email, or a new one; an existing patient is never changed."""
+    """The existing patient this is, or a new one; an existing patient is never changed.
+
+    A patient is a person; an email or a phone is a contact detail several people may share
+    (a family's address, a carer booking for someone). So a record is reused only when the name,
+    the date of birth and the email or the phone all match. Otherwise a new patient is created,
+    and a likely duplicate (same name and date of birth, or same phone and date of birth) is
+    flagged for staff to merge.
+    """
     email = contact.email.strip()
+    phone = str(contact.phone or "").strip()
+    name = " ".join(contact.full_name.split())
+    same_contact = Q()
     if email:
-        existing = Patient.objects.filter(email__iexact=email).order_by("pk").first()
-        if existing is not None:
-            return existing
-    try:
-        with transaction.atomic():
-            return Patient.objects.create(
-                full_name=contact.full_name,
-                email=email,
-                phone=contact.phone or "",
-                date_of_birth=contact.date_of_birth,
-            )
-    except IntegrityError:
-        # Another booking created the same patient a moment ago.
-        return Patient.objects.annotate(email_ci=Lower("email")).get(email_ci=email.lower())
+        same_contact |= Q(email__iexact=email)
+    if phone:
+        same_contact |= Q(phone=phone)
+    if same_contact:
+        candidates = Patient.objects.filter(
+            same_contact,
+            date_of_birth=contact.date_of_birth,
+            full_name__iexact=name,
+            anonymised_at__isnull=True,
+        ).order_by("pk")
+        for candidate in candidates:
+            if _same_name(candidate.full_name) == _same_name(name):
+                return candidate
+    with transaction.atomic():
+        patient = Patient.objects.create(
+            full_name=name,
+            email=email,
+            phone=phone,
+            date_of_birth=contact.date_of_birth,
+        )
+        _flag_likely_duplicates(patient)
+    return patient
+
+
+def _flag_likely_duplicates(patient: Patient) -> None:
+    if patient.date_of_birth is None:
+        return  # name or phone alone is too weak a sign
+    others = Patient.objects.exclude(pk=patient.pk).filter(
+        date_of_birth=patient.date_of_birth, anonymised_at__isnull=True
+    )
+    flags = {}
+    if patient.phone:
+        for other in others.filter(phone=patient.phone):
+            flags[other.pk] = PatientDuplicateFlag.Reason.PHONE_AND_BIRTH_DATE
+    for other in others.filter(full_name__iexact=patient.full_name):
+        flags[other.pk] = PatientDuplicateFlag.Reason.NAME_AND_BIRTH_DATE
+    PatientDuplicateFlag.objects.bulk_create(
+        PatientDuplicateFlag(patient=patient, other_id=other_pk, reason=reason)
+        for other_pk, reason in flags.items()
+    )
 
 
 def patient_merge(*, keep: Patient, duplicate: Patient, acting_user: AbstractBaseUser) -> Patient:
@@ -64,6 +106,8 @@ def patient_merge(*, keep: Patient, duplicate: Patient, acting_user: AbstractBas
         duplicate = Patient.objects.select_for_update().get(pk=duplicate.pk)
         moved = list(Appointment.objects.filter(patient=duplicate))
         Appointment.objects.filter(patient=duplicate).update(patient=keep)
+        # The ledger's rows follow the person (a cascade would delete what was sent).
+        OutboundMessage.objects.filter(patient=duplicate).update(patient=keep)
         for appointment in moved:
             appointment.patient = keep
             record_history(appointment, acting_user, f"Patient merged into #{keep.pk}")
@@ -74,7 +118,9 @@ def patient_merge(*, keep: Patient, duplicate: Patient, acting_user: AbstractBas
         email, duplicate_pk = duplicate.email, duplicate.pk
         duplicate._history_user = user_or_none(acting_user)
         duplicate._change_reason = f"Merged into patient #{keep.pk}"
-        duplicate.delete()  # first, so its email is free for `keep` (unique, case-insensitive)
+        # Deleting the duplicate resolves its duplicate flags (they cascade); a flag between
+        # the two records is resolved by the merge itself.
+        duplicate.delete()
         if take_email:
             keep.email = email
         keep._history_user = user_or_none(acting_user)

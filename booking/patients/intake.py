@@ -13,13 +13,35 @@ from django.utils import timezone
 from booking.models import (
     Appointment,
     Intake,
+    Joint,
 )
 
 
 @dataclass(frozen=True, kw_only=True)
 class IntakeDetails:
+    """What the patient says at booking, online or on the phone."""
+
     joints: list[str] = field(default_factory=list)
     note: str = ""
+    pain_score: int | None = None
+
+    def intake_new(self, *, appointment: Appointment) -> Intake:
+        """The visit's intake row, validated (joints from Joint, pain 0-10) and saved."""
+        intake = Intake(
+            appointment=appointment,
+            joints=list(self.joints),
+            note=self.note,
+            pain_score=self.pain_score,
+        )
+        intake.full_clean(exclude=["appointment"])
+        intake.save()
+        return intake
+
+
+def intake_joint_labels(intake: Intake) -> str:
+    """The joints as words ("Knee, Hip"); a value no longer in Joint is shown as stored."""
+    labels = dict(Joint.choices)
+    return ", ".join(str(labels.get(value, value)) for value in intake.joints or [])
 
 
 QUESTIONNAIRE_FIELDS = (

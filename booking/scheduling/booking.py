@@ -20,9 +20,9 @@ from booking.messaging.notifications import appointment_booked
 from booking.models import (
     Appointment,
     ConsultationType,
-    Intake,
     Patient,
     Practitioner,
+    PrivacyAcknowledgement,
 )
 from booking.patients.identity import ContactDetails, patient_get_or_create
 from booking.patients.intake import IntakeDetails
@@ -59,6 +59,7 @@ def appointment_book(
     idempotency_key: str | None = None,
     reminders_enabled: bool = True,
     privacy_notice_version: str = "",
+    privacy_read_out_by: AbstractBaseUser | None = None,
     plan_request: PlanBookingRequest | None = None,
     now: datetime | None = None,
 ) -> Appointment:
@@ -85,6 +86,7 @@ def appointment_book(
                 idempotency_key=idempotency_key,
                 reminders_enabled=reminders_enabled,
                 privacy_notice_version=privacy_notice_version,
+                privacy_read_out_by=privacy_read_out_by,
                 plan_request=plan_request,
                 now=now,
             )
@@ -110,6 +112,7 @@ def _book(
     idempotency_key: str | None,
     reminders_enabled: bool,
     privacy_notice_version: str,
+    privacy_read_out_by: AbstractBaseUser | None,
     plan_request: PlanBookingRequest | None,
     now: datetime,
 ) -> Appointment:
@@ -180,13 +183,17 @@ def _book(
             reminders_enabled=reminders_enabled,
             privacy_notice_version=privacy_notice_version,
             privacy_acknowledged_at=now if privacy_notice_version else None,
+            privacy_acknowledged_how=(
+                ""
+                if not privacy_notice_version
+                else PrivacyAcknowledgement.READ_OUT
+                if privacy_read_out_by is not None
+                else PrivacyAcknowledgement.ONLINE
+            ),
+            privacy_acknowledged_by=privacy_read_out_by if privacy_notice_version else None,
             idempotency_key=idempotency_key or None,
         )
-    Intake.objects.create(
-        appointment=appointment,
-        joints=list(intake.joints) if intake else [],
-        note=intake.note if intake else "",
-    )
+    (intake or IntakeDetails()).intake_new(appointment=appointment)
     appointment_booked(appointment)
     announce(
         AppointmentEvent(

@@ -63,6 +63,9 @@ def test_reception_books_a_phone_appointment_in_the_admin(live_server, browser_p
     page.fill("#book-form #id_full_name", "Maria Gomez")
     page.fill("#book-form #id_email", "maria.gomez@example.com")
     page.fill("#book-form #id_phone", "+14135550101")
+    page.check("#book-form input[name=joints][value=knee]")
+    page.fill("#book-form #id_pain_score", "6")
+    page.check("#book-form #id_privacy_read_out")
     page.click("text=Book appointment")
 
     page.wait_for_selector(".messagelist .success")
@@ -70,6 +73,8 @@ def test_reception_books_a_phone_appointment_in_the_admin(live_server, browser_p
     appointment = Appointment.objects.get()
     assert appointment.source == Appointment.Source.PHONE
     assert appointment.booked_by.username == "rosa"
+    assert (appointment.intake.joints, appointment.intake.pain_score) == (["knee"], 6)
+    assert appointment.privacy_acknowledged_by == appointment.booked_by
     assert timezone.localtime(appointment.start).time() == time(10)
 
     # The new visit shows in that day's schedule and in the week.

@@ -55,6 +55,8 @@ def _book_data(clinic, day, start, **extra):
         "email": "maria@example.com",
         "phone": "+14135550101",
         "reminders_enabled": "on",
+        "joints": ["knee"],
+        "privacy_read_out": "on",
         **extra,
     }
 

@@ -1,0 +1,176 @@
+"""Row rules on every admin URL: each page Django's URL table holds (history pages, custom views,
+autocomplete, export, pages added later) refuses a patient the role must not see.
+
+The URL list is built from admin.site.get_urls() at test time, so a new page is covered without
+editing this file. Each role is sent at a patient another clinician treats: a clinician or an
+editor must never get the patient's name, email or phone; no role but the manager and the
+treating clinician may get the intake; reception and the manager see the patient's contact
+details by design.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver
+
+from booking.backoffice.roles import CLINICIAN, EDITOR, MANAGER, RECEPTION
+from booking.models import Appointment, AuditEvent, Patient
+from tests.factories import (
+    AppointmentFactory,
+    OutboundMessageFactory,
+    PatientFactory,
+    PractitionerFactory,
+    StaffUserFactory,
+    next_weekday_at,
+)
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Zebulon Quartermain"
+EMAIL = "zebulon.q@example.org"
+PHONE = "+447700900555"
+NOTE = "Secret knee story 4711"
+SEARCH = "Quartermai"  # matches the patient, yet is not the whole name (the search box echoes it)
+
+# role -> what it must never be shown about another clinician's patient
+FORBIDDEN = {
+    RECEPTION: [NOTE],
+    CLINICIAN: [NAME, EMAIL, PHONE, NOTE],
+    EDITOR: [NAME, EMAIL, PHONE, NOTE],
+    MANAGER: [],
+    None: [NAME, EMAIL, PHONE, NOTE],  # not logged in
+}
+
+# <conv:name>, (?P<name>...) and simple-history's unnamed (object id)/history/(version id) groups
+PARAM = re.compile(
+    r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)|(?P<unnamed>\([^?][^)]*\))"
+)
+UNNAMED = ("object_id", "history_id")
+
+
+def admin_routes(patterns=None, prefix=""):
+    """(route, model label or None) for every admin URL, recursively."""
+    if patterns is None:
+        patterns = admin.site.get_urls()
+    for entry in patterns:
+        route = prefix + str(entry.pattern).lstrip("^").rstrip("$")
+        if isinstance(entry, URLResolver):
+            yield from admin_routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route
+
+
+def _model_of(route: str):
+    parts = route.split("/")
+    if len(parts) >= 2:
+        try:
+            return ContentType.objects.get_by_natural_key(parts[0], parts[1]).model_class()
+        except ContentType.DoesNotExist:
+            return None
+    return None
+
+
+@pytest.fixture
+def world():
+    owner = PractitionerFactory(display_name="Dr Owner")
+    # dr.patel has a schedule of their own, and no visit with this patient.
+    patel = StaffUserFactory(username="dr.patel", role=CLINICIAN)
+    PractitionerFactory(display_name="Dr Patel", user=patel)
+    patient = PatientFactory(full_name=NAME, email=EMAIL, phone=PHONE)
+    appointment = AppointmentFactory(
+        patient=patient,
+        practitioner=owner,
+        contact_name=NAME,
+        contact_email=EMAIL,
+        contact_phone=PHONE,
+        start=next_weekday_at(10),
+        intake__note=NOTE,
+    )
+    message = OutboundMessageFactory(appointment=appointment, patient=patient)
+    audit = AuditEvent.objects.create(
+        action=AuditEvent.Action.PATIENT_EXPORTED,
+        actor_label="x",
+        patient_id=patient.pk,
+        summary=f"Exported patient {patient.pk}",
+    )
+    return {
+        Patient: patient,
+        Appointment: appointment,
+        type(message): message,
+        AuditEvent: audit,
+        "dr.patel": patel,
+    }
+
+
+def _fill(route: str, world) -> str:
+    model = _model_of(route)
+    target = world.get(model)
+
+    unnamed = iter(UNNAMED)
+
+    def value(match: re.Match) -> str:
+        name = match.group("name") or match.group("rname")
+        if match.group("unnamed"):
+            name = next(unnamed)
+        if name == "object_id":
+            return str(target.pk if target is not None else 1)
+        if name == "history_id" or name == "version_id":
+            if target is None or not hasattr(target, "history"):
+                return "1"
+            return str(target.history.order_by("-history_id").first().history_id)
+        if name == "app_label":
+            return "booking"
+        if name == "content_type_id":
+            return str(ContentType.objects.get_for_model(Patient).pk)
+        return "x"
+
+    return "/admin/" + PARAM.sub(value, route)
+
+
+def test_the_url_table_holds_the_pages_the_review_found():
+    routes = list(admin_routes())
+    assert any("/history/([^/]+)/" in r for r in routes)
+    assert any("autocomplete" in r for r in routes)
+    assert any(r.endswith("export.csv") for r in routes)
+
+
+@pytest.mark.parametrize("role", [RECEPTION, CLINICIAN, MANAGER, EDITOR, None])
+def test_no_admin_url_shows_a_patient_the_role_must_not_see(client, world, role):
+    if role is not None:
+        client.force_login(world["dr.patel"] if role == CLINICIAN else StaffUserFactory(role=role))
+    patient, appointment = world[Patient], world[Appointment]
+    status_before = appointment.status
+    query = {
+        "q": SEARCH,
+        "term": SEARCH,
+        "app_label": "booking",
+        "model_name": "appointment",
+        "field_name": "patient",
+    }
+    leaks = []
+    for route in admin_routes():
+        url = _fill(route, world)
+        if url.endswith("logout/"):
+            continue
+        for response in (
+            client.get(url),
+            client.get(url, query),
+            client.post(url, {"status": "completed", "post": "yes"}),
+        ):
+            assert response.status_code < 500, url
+            body = response.content.decode(errors="replace")
+            shown = [secret for secret in FORBIDDEN[role] if secret in body]
+            if shown:
+                leaks.append((route, response.status_code, shown))
+            if role is None and response.status_code == 302:
+                assert "/login/" in response["Location"] or url.endswith("/logout/")
+    assert leaks == []
+    patient.refresh_from_db()
+    appointment.refresh_from_db()
+    assert patient.full_name == NAME
+    if role in (CLINICIAN, EDITOR, None):
+        assert appointment.status == status_before
