@@ -149,11 +149,13 @@ def test_api_reads_ascii_digits_only(world, client, param, value):
         "9999-12-31T23:59:00-14:00",
         "0001-01-01T00:00:00+14:00",
         "٢٠٢٦-٠٣-١٠T10:00:00+00:00",
-        (timezone.now() + timedelta(days=5000)).isoformat(),
-        (timezone.now() - timedelta(days=400)).isoformat(),
+        5000,  # days from now
+        -500,
     ],
 )
 def test_slot_start_outside_the_booking_window_is_a_form_error(world, client, start):
+    if isinstance(start, int):
+        start = (timezone.now() + timedelta(days=start)).isoformat()
     response = client.get(
         "/book/follow-up/details/", {"start": start, "practitioner": world["practitioner"].pk}
     )
