@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from clinic.secret_key import secret_key_advice, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -39,13 +41,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The public address, for links in emails and calendar files (built outside any request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+
 if not DEBUG:
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured(
-            "DEBUG is off but SECRET_KEY is the development key (or shorter than 32 characters). "
-            "Set SECRET_KEY to a long random value, e.g. "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
-        )
+    if problem := secret_key_problem(SECRET_KEY, dev_key=DEV_SECRET_KEY):
+        raise ImproperlyConfigured(secret_key_advice(problem))
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
             "DEBUG is off but ALLOWED_HOSTS is empty. Set ALLOWED_HOSTS to the site's host "

@@ -58,7 +58,19 @@ def seed_demo(stdout) -> None:
             articles=Article.objects.filter(pk__in=to_publish), now=timezone.now()
         )
     _link_related()
-    stdout.write(f"Education: {len(to_publish)} starter article(s) published for the demo.")
+    stdout.write(_publish_summary(newly=len(to_publish)))
+
+
+def _publish_summary(*, newly: int) -> str:
+    """What a run did, read as a count of articles on the site, not "0 published" on a rerun."""
+    live = Article.objects.published().filter(slug__in=[s.slug for s in starter_articles()])
+    total = live.count()
+    noun = "article" if total == 1 else "articles"
+    if newly == 0:
+        return f"Education: {total} starter {noun} already published."
+    if newly == total:
+        return f"Education: {total} starter {noun} published for the demo."
+    return f"Education: {total} starter {noun} published ({newly} just now, for the demo)."
 
 
 def _link_related() -> None:

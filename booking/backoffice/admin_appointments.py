@@ -35,6 +35,7 @@ from booking.scheduling.changes import (
     appointment_set_status,
 )
 from booking.scheduling.errors import BookingError
+from booking.scheduling.inputs import parse_id
 
 Status = Appointment.Status
 
@@ -154,7 +155,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
             # patient may not know their confirmation or reminder never arrived.
             failed = list(
                 OutboundMessage.objects.filter(
-                    appointment_id=object_id if str(object_id).isdigit() else None,
+                    appointment_id=parse_id(str(object_id)),
                     status=OutboundMessage.Status.FAILED,
                 ).order_by("scheduled_for", "pk")
             )

@@ -10,6 +10,7 @@ from booking.models import (
     AuditEvent,
     OutboundMessage,
 )
+from booking.scheduling.inputs import parse_id
 
 
 @admin.register(OutboundMessage)
@@ -72,6 +73,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # "=patient_id" on a non-number would raise in the database on PostgreSQL.
         term = search_term.strip()
-        if term and not term.isdigit():
+        if term and parse_id(term) is None:
             return queryset.filter(actor_label__icontains=term), False
         return super().get_search_results(request, queryset, term)

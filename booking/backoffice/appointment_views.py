@@ -30,6 +30,7 @@ from booking.messaging.ledger import message_resend
 from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
 from booking.patients.identity import ContactDetails
 from booking.patients.intake import IntakeDetails
+from booking.profile import clinic_profile_get
 from booking.scheduling.booking import appointment_book
 from booking.scheduling.changes import (
     appointment_reschedule,
@@ -43,7 +44,7 @@ from booking.scheduling.disruptions import (
     appointments_disrupted_by_time_off,
 )
 from booking.scheduling.errors import BookingError
-from booking.scheduling.selectors import clinic_profile_get
+from booking.scheduling.inputs import parse_id
 
 # Which permission each status change from the schedule needs (the services check the order).
 STATUS_PERMISSIONS = {
@@ -138,8 +139,8 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
                 )
     else:
         initial = {}
-        patient_id = request.GET.get("patient", "")
-        if patient_id.isdigit():
+        patient_id = parse_id(request.GET.get("patient", ""))
+        if patient_id is not None:
             patient = Patient.objects.filter(pk=patient_id).first()
             if patient is not None:
                 initial = {
@@ -292,10 +293,10 @@ def disruption(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
 
 def _disruption_source(request: HttpRequest) -> TimeOff | ClinicClosure:
     time_off_id, closure_id = request.GET.get("time_off", ""), request.GET.get("closure", "")
-    if time_off_id.isdigit():
-        return get_object_or_404(TimeOff.objects.select_related("practitioner"), pk=time_off_id)
-    if closure_id.isdigit():
-        return get_object_or_404(ClinicClosure, pk=closure_id)
+    if (pk := parse_id(time_off_id)) is not None:
+        return get_object_or_404(TimeOff.objects.select_related("practitioner"), pk=pk)
+    if (pk := parse_id(closure_id)) is not None:
+        return get_object_or_404(ClinicClosure, pk=pk)
     raise Http404("Say which time off or closure (?time_off=ID or ?closure=ID).")
 
 
@@ -306,13 +307,11 @@ def appointment_message_resend(
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     require(request, request.user.has_perm("booking.change_outboundmessage"))
-    if not object_id.isdigit():
+    if parse_id(object_id) is None:
         raise Http404
     appointment = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
     raw = request.POST.get("message", "")
-    message = get_object_or_404(
-        OutboundMessage, pk=raw if raw.isdigit() else None, appointment=appointment
-    )
+    message = get_object_or_404(OutboundMessage, pk=parse_id(raw), appointment=appointment)
     message_resend(message_id=message.pk, acting_user=request.user)
     messages.success(request, f"The {message.get_kind_display()} email is queued again.")
     return HttpResponseRedirect(reverse("admin:booking_appointment_change", args=[appointment.pk]))

@@ -14,6 +14,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from booking.models import Appointment, ConsultationType, Joint, Practitioner
 from booking.scheduling.clock import clinic_zone
+from booking.scheduling.inputs import STAFF_REACH, parse_instant, within
 from booking.scheduling.selectors import available_slots
 from booking.scheduling.slots import merge_any_practitioner
 
@@ -63,10 +64,7 @@ class FindTimeForm(forms.Form):
     day = forms.DateField(widget=DateInput, label="Date")
 
     def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
-        return day
+        return _future_day(self.cleaned_data["day"])
 
     def clean(self) -> dict:
         data = super().clean()
@@ -82,12 +80,19 @@ class FindTimeForm(forms.Form):
         return data
 
 
+def _future_day(day: date) -> date:
+    """Today or later, and within STAFF_REACH: the slot engine adds days and offsets to it."""
+    today = timezone.localdate()
+    if day < today:
+        raise forms.ValidationError("Choose today or a later date.")
+    if not within(day, today=today, reach=STAFF_REACH):
+        raise forms.ValidationError("Choose a date within the next ten years.")
+    return day
+
+
 def _parse_start(value: str) -> datetime:
-    try:
-        start = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise forms.ValidationError("Choose one of the free times.") from exc
-    if timezone.is_naive(start):
+    start = parse_instant(value, now=timezone.now(), reach=STAFF_REACH)
+    if start is None:
         raise forms.ValidationError("Choose one of the free times.")
     return start.astimezone(clinic_zone())
 
@@ -166,10 +171,7 @@ class MoveForm(forms.Form):
         self.fields["start"].choices = start_choices or []
 
     def clean_day(self) -> date:
-        day = self.cleaned_data["day"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
-        return day
+        return _future_day(self.cleaned_data["day"])
 
     def clean_start(self) -> datetime | None:
         value = self.cleaned_data.get("start")

@@ -31,6 +31,7 @@ from booking.patients.data_rights import (
     patient_export_json,
 )
 from booking.scheduling.clock import clinic_zone
+from booking.scheduling.inputs import parse_id
 
 CSV_COLUMNS = [
     ("Reference", lambda a: a.reference),
@@ -72,7 +73,7 @@ def export_csv(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
 
 def _patient_or_404(request: HttpRequest, model_admin: ModelAdmin, object_id: str) -> Patient:
     # Through the admin's queryset: a clinician never reaches a patient they could not open.
-    if not object_id.isdigit():
+    if parse_id(object_id) is None:
         raise Http404
     return get_object_or_404(model_admin.get_queryset(request), pk=object_id)
 

@@ -12,6 +12,8 @@ from django.http import (
 )
 from django.utils import timezone
 
+from booking.scheduling.inputs import STAFF_REACH, parse_date, parse_id
+
 
 def admin_context(request: HttpRequest, model_admin: ModelAdmin, title: str, **extra) -> dict:
     return {
@@ -23,19 +25,25 @@ def admin_context(request: HttpRequest, model_admin: ModelAdmin, title: str, **e
 
 
 def day_from(request: HttpRequest) -> date:
+    """?date= as a day within STAFF_REACH of today (the views add and subtract days from it,
+    which overflows near years 1 and 9999), else today with a message."""
     raw = request.GET.get("date", "")
+    today = timezone.localdate()
     if not raw:
-        return timezone.localdate()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        messages.warning(request, f"“{raw}” is not a date (use YYYY-MM-DD); showing today.")
-        return timezone.localdate()
+        return today
+    day = parse_date(raw, today=today, reach=STAFF_REACH)
+    if day is None:
+        messages.warning(
+            request,
+            f"“{raw[:40]}” is not a date we can show (use YYYY-MM-DD, within ten years of "
+            "today); showing today.",
+        )
+        return today
+    return day
 
 
 def practitioner_id_from(request: HttpRequest) -> int | None:
-    raw = request.GET.get("practitioner", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_id(request.GET.get("practitioner", ""))
 
 
 def require(request: HttpRequest, allowed: bool) -> None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from booking.models import ConsultationType, Practitioner
 from booking.scheduling.clock import local_today
+from booking.scheduling.inputs import DATE_RE, ID_RE, parse_date, within
 from booking.scheduling.selectors import available_slots
 
 MAX_DAYS = 31
@@ -26,10 +27,11 @@ DEFAULT_DAYS = 7
 # A start this far from today is a typo or a probe, not a booking question.
 MAX_START_DISTANCE = timedelta(days=400)
 
-_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DAYS = re.compile(r"\d{1,2}")
-_ID = re.compile(r"\d{1,12}")
+# ASCII only: `\d` and int() would read "٣" as 3.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}", re.ASCII)
+_DATE = DATE_RE
+_DAYS = re.compile(r"[0-9]{1,2}", re.ASCII)
+_ID = ID_RE
 
 
 class BadRequest(Exception):
@@ -58,12 +60,12 @@ def _parse(request: HttpRequest) -> tuple[str, date, int, int | None]:
     if raw_start is None:
         start = today
     else:
-        try:
-            start = date.fromisoformat(raw_start)
-        except ValueError as exc:
-            raise BadRequest("start must be a real calendar date as YYYY-MM-DD.") from exc
-        if abs(start - today) > MAX_START_DISTANCE:
+        parsed = parse_date(raw_start, today=today, reach=timedelta.max)
+        if parsed is None:
+            raise BadRequest("start must be a real calendar date as YYYY-MM-DD.")
+        if not within(parsed, today=today, reach=MAX_START_DISTANCE):
             raise BadRequest("start is too far from today.")
+        start = parsed
     raw_days = _param(request, "days", _DAYS, f"days must be a whole number from 1 to {MAX_DAYS}.")
     days = DEFAULT_DAYS if raw_days is None else int(raw_days)
     if not 1 <= days <= MAX_DAYS:

@@ -13,9 +13,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from booking.models import Intake, Joint, Practitioner
+from booking.scheduling.inputs import (
+    PATIENT_REACH,
+    parse_date,
+    parse_id,
+    parse_instant,
+    parse_month,
+)
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 ANY = "any"
@@ -26,14 +34,17 @@ def new_submission_key() -> str:
 
 
 def parse_slot_start(value: str) -> datetime | None:
-    """An aware datetime from an ISO 8601 string with an offset, or None."""
-    if not value or len(value) > 40:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if timezone.is_aware(parsed) else None
+    """An aware datetime from an ISO 8601 string with an offset, within a patient's reach of
+    now (so nothing downstream overflows), or None. The booking window is checked later, by
+    the same availability rules that offered the time."""
+    return parse_instant(value, now=timezone.now(), reach=PATIENT_REACH)
+
+
+def _practitioner_from(value: str, practitioners: dict[int, Practitioner]) -> Practitioner:
+    pk = parse_id(value)
+    if pk is None or pk not in practitioners:
+        raise ValidationError(_("We don't know that practitioner."), code="unknown")
+    return practitioners[pk]
 
 
 def _crispy(*layout, **attrs) -> FormHelper:
@@ -49,28 +60,39 @@ def _crispy(*layout, **attrs) -> FormHelper:
 class PickerForm(forms.Form):
     """The time picker's GET parameters; anything malformed is a 400, never a 500."""
 
-    month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False, max_length=7)
-    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    month = forms.CharField(required=False, max_length=7)
+    date = forms.CharField(required=False, max_length=10)
     practitioner = forms.CharField(required=False, max_length=20)
 
     def __init__(self, *args, practitioners: list[Practitioner], **kwargs):
         super().__init__(*args, **kwargs)
         self.practitioners = {p.pk: p for p in practitioners}
 
+    # A month or day far outside any booking window is a 400; one just outside it is moved
+    # to the nearest bookable month by the picker.
     def clean_month(self) -> date | None:
         value = self.cleaned_data["month"]
         if not value:
             return None
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        month = parse_month(value, today=timezone.localdate(), reach=PATIENT_REACH)
+        if month is None:
+            raise ValidationError(_("That month is not one we can book."), code="invalid")
+        return month
+
+    def clean_date(self) -> date | None:
+        value = self.cleaned_data["date"]
+        if not value:
+            return None
+        day = parse_date(value, today=timezone.localdate(), reach=PATIENT_REACH)
+        if day is None:
+            raise ValidationError(_("That day is not one we can book."), code="invalid")
+        return day
 
     def clean_practitioner(self) -> Practitioner | None:
         value = self.cleaned_data["practitioner"]
         if value in ("", ANY):
             return None
-        if not value.isdigit() or int(value) not in self.practitioners:
-            raise ValidationError("We don't know that practitioner.", code="unknown")
-        return self.practitioners[int(value)]
+        return _practitioner_from(value, self.practitioners)
 
 
 class SlotForm(forms.Form):
@@ -86,16 +108,14 @@ class SlotForm(forms.Form):
     def clean_start(self) -> datetime:
         parsed = parse_slot_start(self.cleaned_data["start"])
         if parsed is None:
-            raise ValidationError("That appointment time is not valid.", code="invalid")
+            raise ValidationError(_("That appointment time is not valid."), code="invalid")
         return parsed
 
     def clean_practitioner(self) -> Practitioner | None:
         value = self.cleaned_data["practitioner"]
         if value == ANY:
             return None
-        if not value.isdigit() or int(value) not in self.practitioners:
-            raise ValidationError("We don't know that practitioner.", code="unknown")
-        return self.practitioners[int(value)]
+        return _practitioner_from(value, self.practitioners)
 
 
 class DetailsForm(forms.Form):
@@ -204,9 +224,9 @@ class DetailsForm(forms.Form):
             return None
         today = timezone.localdate()
         if value > today:
-            raise ValidationError("The date of birth can't be in the future.")
+            raise ValidationError(_("The date of birth can't be in the future."))
         if value.year < 1900:
-            raise ValidationError("Please check the year of birth.")
+            raise ValidationError(_("Please check the year of birth."))
         return value
 
     def clean(self) -> dict:

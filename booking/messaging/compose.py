@@ -8,6 +8,7 @@ import email.policy
 from datetime import UTC, datetime, timedelta
 from email.message import MIMEPart
 from email.utils import formataddr, parseaddr
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -192,6 +193,15 @@ def _calendar_part(appointment: Appointment) -> MIMEPart:
     return part
 
 
+def message_id_for(message: OutboundMessage) -> str:
+    """A Message-ID derived from the ledger row: the same on every attempt, so if a worker dies
+    between the server's acceptance and our recording it, the resent copy carries the same id
+    and a receiving system can drop the repeat."""
+    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    domain = from_address.rpartition("@")[2] or urlsplit(settings.SITE_URL).hostname or "clinic"
+    return f"<ledger-{message.pk}@{domain}>"
+
+
 def message_build(message: OutboundMessage, *, profile: ClinicProfile) -> ClinicEmail | None:
     """The email for a ledger row (text + HTML, .ics where useful); None without a recipient."""
     recipients = _recipients(message, profile)
@@ -216,6 +226,7 @@ def message_build(message: OutboundMessage, *, profile: ClinicProfile) -> Clinic
         headers={
             # Lets a mailbox (and our tests) tell one ledger row from another.
             "X-Clinic-Message": str(message.pk),
+            "Message-ID": message_id_for(message),
             "Auto-Submitted": "auto-generated",
         },
     )

@@ -11,6 +11,17 @@ from booking.links.paths import manage_url
 from booking.models import Appointment
 from booking.profile import clinic_profile_get
 
+# RFC 5545 VEVENT STATUS for each of ours. A request the clinic has not approved yet is only
+# pencilled in (TENTATIVE); every status must be here, so a new one fails loudly in the tests.
+ICS_STATUS = {
+    Appointment.Status.REQUESTED: "TENTATIVE",
+    Appointment.Status.CONFIRMED: "CONFIRMED",
+    Appointment.Status.ARRIVED: "CONFIRMED",
+    Appointment.Status.COMPLETED: "CONFIRMED",
+    Appointment.Status.NO_SHOW: "CONFIRMED",
+    Appointment.Status.CANCELLED: "CANCELLED",
+}
+
 
 def appointment_ics(appointment: Appointment) -> bytes:
     """A METHOD:PUBLISH calendar with one event; UID stable, SEQUENCE raised on every change.
@@ -47,7 +58,6 @@ def appointment_ics(appointment: Appointment) -> bytes:
         lines.append(f"Questions? Call {profile.phone}.")
     event.add("description", "\n".join(lines))
     event.add("url", link)
-    cancelled = appointment.status == Appointment.Status.CANCELLED
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", ICS_STATUS[appointment.status])
     cal.add_component(event)
     return cal.to_ical()

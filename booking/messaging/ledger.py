@@ -222,6 +222,10 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
                         "Message %s (%s) failed: %s", message.pk, message.kind, type(exc).__name__
                     )
                 continue
+            # Recorded the moment the server accepted it, one UPDATE in autocommit, not at the
+            # end of the batch: a worker killed later in the batch resends nothing it already
+            # sent. Only a kill inside this line's window can repeat a message, and the repeat
+            # carries the same Message-ID (compose.message_id_for) for the receiver to drop.
             _record(message, lease_until, status=MessageStatus.SENT)
             logger.info("Message %s (%s) sent", message.pk, message.kind)
     finally:

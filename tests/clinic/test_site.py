@@ -63,7 +63,15 @@ def test_time_zone_is_the_clinics(settings):
     ("env", "message"),
     [
         ({"DEBUG": "false", "ALLOWED_HOSTS": "clinic.example"}, "SECRET_KEY"),
-        ({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "false", "SECRET_KEY": "abcdefghij" * 5}, "ALLOWED_HOSTS"),
+        # Start-up applies check --deploy's rule (security.W009): 50+ characters, 5+ different.
+        ({"DEBUG": "false", "ALLOWED_HOSTS": "h", "SECRET_KEY": "k" * 32 + "abcde"}, "50"),
+        ({"DEBUG": "false", "ALLOWED_HOSTS": "h", "SECRET_KEY": "a" * 49 + "b"}, "different"),
+        ({"DEBUG": "false", "ALLOWED_HOSTS": "h", "SECRET_KEY": "abcd" * 20}, "different"),
+        (
+            {"DEBUG": "false", "ALLOWED_HOSTS": "h", "SECRET_KEY": "django-insecure-" + "x1" * 30},
+            "insecure",
+        ),
         ({"CLINIC_TIME_ZONE": "Mars/Olympus"}, "CLINIC_TIME_ZONE"),
     ],
 )
@@ -77,3 +85,18 @@ def test_settings_refuse_unsafe_production_configuration(env, message, tmp_path)
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_start_up_and_check_deploy_agree_on_the_secret_key():
+    """Start-up refuses exactly the keys security.W009 (check --deploy) flags."""
+    from django.core.checks.security.base import check_secret_key
+    from django.test import override_settings
+
+    from clinic.secret_key import secret_key_problem
+
+    keys = ["k" * 32 + "abcde", "a" * 49 + "b", "abcd" * 20, "abcde" * 10, "abcde" * 9 + "abcd"]
+    keys += ["django-insecure-" + "x1y2z" * 10, "abcdefghij" * 5, "9Xq" * 30]
+    for key in keys:
+        with override_settings(SECRET_KEY=key):
+            flagged = bool(check_secret_key(None))
+        assert flagged == (secret_key_problem(key, dev_key="dev") is not None), key

@@ -300,7 +300,12 @@ def test_seed_demo_publishes_starters_under_placeholder_reviewer_once(fresh_inst
 
     seed_demo(stdout=out)
     first = list(Article.objects.order_by("pk").values("pk", "status", "updated_at"))
-    seed_demo(stdout=out)
+    assert f"{len(STARTERS)} starter articles published for the demo." in out.getvalue()
+    again = io.StringIO()
+    seed_demo(stdout=again)
+    # A rerun reports what is on the site, not "0 starter article(s) published".
+    assert f"{len(STARTERS)} starter articles already published." in again.getvalue()
+    assert " 0 starter" not in again.getvalue()
 
     published = Article.objects.published()
     assert published.count() == len(STARTERS)

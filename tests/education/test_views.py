@@ -278,3 +278,18 @@ def test_feed_and_sitemap_run_in_fixed_queries(client, django_assert_max_num_que
         assert client.get(reverse("education:feed")).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get("/sitemap.xml").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Initial pain-management consultation", "Ultrasound review", "Follow-up", "Hour-long visit"],
+)
+def test_booking_call_reads_right_whatever_the_type_name_starts_with(client, name):
+    """No "a"/"an" is built in front of a name: "Book a initial ..." was the defect."""
+    article = ArticleFactory(consultation_type=ConsultationTypeFactory(name=name))
+
+    body = client.get(article.get_absolute_url()).content.decode()
+
+    assert f"Book your {name.lower()}" in body
+    assert f"Book a {name.lower()}" not in body
+    assert f"Book an {name.lower()}" not in body

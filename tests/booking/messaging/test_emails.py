@@ -512,3 +512,29 @@ def test_task_retry_on_transient_error_does_not_raise_to_the_caller(smtp_server)
     assert (message.status, message.attempts) == ("sending", 1)
     assert "421" in message.last_error
     assert smtp_server.messages == []
+
+
+EXPECTED_ICS_STATUS = {
+    Appointment.Status.REQUESTED: "TENTATIVE",
+    Appointment.Status.CONFIRMED: "CONFIRMED",
+    Appointment.Status.ARRIVED: "CONFIRMED",
+    Appointment.Status.COMPLETED: "CONFIRMED",
+    Appointment.Status.NO_SHOW: "CONFIRMED",
+    Appointment.Status.CANCELLED: "CANCELLED",
+}
+
+
+@pytest.mark.parametrize("status", list(Appointment.Status))
+def test_appointment_ics_status_follows_every_appointment_status(status):
+    appointment = AppointmentFactory(start=weekday_at(3), status=status)
+    event = Calendar.from_ical(appointment_ics(appointment)).walk("VEVENT")[0]
+    assert str(event["status"]) == EXPECTED_ICS_STATUS[status]
+
+
+def test_requested_visit_downloads_as_tentative(client):
+    from booking.links.tokens import manage_token
+
+    appointment = AppointmentFactory(start=weekday_at(3), status=Appointment.Status.REQUESTED)
+    response = client.get(f"/book/manage/{manage_token(appointment)}/calendar.ics")
+    assert response.status_code == 200
+    assert b"STATUS:TENTATIVE" in response.content

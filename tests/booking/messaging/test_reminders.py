@@ -316,3 +316,38 @@ def test_expired_lease_is_reclaimed_by_the_next_scan(mailoutbox):
     stuck.refresh_from_db()
     assert (stuck.status, stuck.attempts) == ("sent", 2)
     assert len(reminders(mailoutbox)) == 1
+
+
+def _migrated_at(moment):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    MigrationRecorder.Migration.objects.update(applied=moment)
+
+
+def test_no_heartbeat_is_fresh_during_the_start_up_grace(settings):
+    settings.REMINDER_SCAN_INTERVAL_SECONDS = 120
+    TaskHeartbeat.objects.all().delete()
+    _migrated_at(timezone.now() - timedelta(seconds=359))
+    assert reminder_pipeline_fresh() is True
+
+
+def test_no_heartbeat_after_the_grace_is_as_stale_as_an_old_one(client, settings):
+    settings.REMINDER_SCAN_INTERVAL_SECONDS = 120
+    TaskHeartbeat.objects.all().delete()
+    _migrated_at(timezone.now() - timedelta(seconds=361))
+    assert reminder_pipeline_fresh() is False
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["checks"]["reminders"] is False
+
+    due_messages_scan()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_heartbeat_is_judged_by_its_own_age_not_by_the_grace(settings):
+    settings.REMINDER_SCAN_INTERVAL_SECONDS = 120
+    _migrated_at(timezone.now())  # a deploy just now does not excuse a beat that stopped
+    TaskHeartbeat.objects.update_or_create(
+        name=SCAN_HEARTBEAT, defaults={"last_run_at": timezone.now() - timedelta(seconds=361)}
+    )
+    assert reminder_pipeline_fresh() is False
