@@ -27,7 +27,7 @@ from booking.backoffice.appointment_views import (
 from booking.backoffice.forms import CancelConfirmForm
 from booking.backoffice.patient_views import export_csv
 from booking.backoffice.schedule_views import schedule_day, schedule_print, schedule_week
-from booking.links.services import private_link_resend
+from booking.messaging.private_links import private_link_resend
 from booking.models import Appointment, OutboundMessage
 from booking.scheduling.changes import (
     appointment_cancel,

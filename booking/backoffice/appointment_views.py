@@ -25,8 +25,8 @@ from booking.backoffice.forms import (
     free_time_choices,
 )
 from booking.backoffice.views_common import admin_context, require
-from booking.links.services import private_link_resend
 from booking.messaging.ledger import message_resend
+from booking.messaging.private_links import private_link_resend
 from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
 from booking.patients.identity import ContactDetails
 from booking.patients.intake import IntakeDetails

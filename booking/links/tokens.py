@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from booking.models import Appointment
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 
 _SALT = "booking.manage-link"
 _REFERENCE_LENGTH = 32  # hex characters of a subject's reference

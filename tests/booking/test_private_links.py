@@ -14,7 +14,6 @@ from django.utils.crypto import salted_hmac
 from booking.backoffice import roles
 from booking.links import tokens
 from booking.links.paths import short_manage_url
-from booking.links.services import private_link_resend
 from booking.links.short import short_code_for
 from booking.links.tokens import (
     APPOINTMENT,
@@ -23,6 +22,7 @@ from booking.links.tokens import (
     link_token,
     manage_token,
 )
+from booking.messaging.private_links import private_link_resend
 from booking.models import Appointment, ClinicProfile, OutboundMessage, ShortLink
 from booking.scheduling.selectors import clinic_profile_get
 from tests.factories import AppointmentFactory, StaffUserFactory, next_weekday_at
