@@ -71,6 +71,39 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         report.longrepr = f"Skipped, which CI_SKIP_POLICY={policy} forbids: {report.longrepr}"
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migration_rows(request, django_db_blocker):
+    """After a module's transactional tests, put back the rows the migrations made.
+
+    A transactional test ends by flushing every table. serialized_rollback (which every
+    transactional test here uses) reloads the migrations' rows (the clinic profile, the staff
+    groups, content types) before each such test, but not after the last one: the plain tests
+    that run next in the same process would find them gone. pytest-django runs transactional
+    tests last, but xdist's --dist loadfile keeps a module together, so a module mixing both
+    kinds (tests/booking/test_seams.py) flushes in the middle of a run.
+    """
+    yield
+    if not any(
+        item.module is request.module and _is_transactional(item) for item in request.session.items
+    ):
+        return
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        if ContentType.objects.exists():
+            return  # nothing was flushed (the transactional tests were skipped)
+        for conn in connections.all():
+            contents = getattr(conn, "_test_serialized_contents", None)
+            if contents:
+                conn.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process unless a test starts a real worker (it turns this off itself)."""

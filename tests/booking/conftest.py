@@ -1,9 +1,17 @@
-"""Fixtures shared by booking's tests in every room: a consultation type and a practitioner who
-offers it. Some modules define their own `ctype` with other durations or rules."""
+"""Fixtures shared by booking's tests in every room: a consultation type, a practitioner who
+offers it (some modules define their own `ctype` with other durations or rules), and rate limits
+loose enough for many requests from one test client (journey, links, lost links, reschedule)."""
 
 import pytest
 
 from tests.factories import ConsultationTypeFactory, PractitionerFactory
+
+
+@pytest.fixture
+def generous_rate_limit(settings):
+    """Many bookings from one test client must not trip the per-client limit."""
+    settings.BOOKING_RATE_LIMIT = 1000
+    settings.LOST_LINK_RATE_LIMIT = 1000
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from booking.messaging.health import SCAN_HEARTBEAT
@@ -44,7 +44,8 @@ from tests.factories import (
 )
 
 # serialized_rollback: the flush after each test would otherwise drop the data migrations'
-# rows (the clinic profile) for every later test sharing the reused test database.
+# rows (the clinic profile) for every later test sharing the reused test database; the module's
+# last flush is undone by tests/conftest.py's _restore_migration_rows.
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 Kind = OutboundMessage.Kind
@@ -63,21 +64,6 @@ class KillingHandler(RecordingSMTPHandler):
             self.kill_pid = None
             return "421 4.3.2 Shutting down"
         return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migration_rows(django_db_setup, django_db_blocker):
-    """Put back the data migrations' rows (the clinic profile) after the module's last flush.
-
-    serialized_rollback restores them before each transactional test, but the flush after the
-    last one leaves the tables empty for every later test run reusing this database.
-    """
-    yield
-    with django_db_blocker.unblock():
-        for conn in connections.all():
-            contents = getattr(conn, "_test_serialized_contents", None)
-            if contents:
-                conn.creation.deserialize_db_from_string(contents)
 
 
 def free_port() -> int:
