@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "booking",
     "education",
+    "care",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,14 @@ EXTRA_PERMISSIONS: dict[tuple[str, str], list[tuple[str, str]]] = {
 }
 
 VIEW = ("view",)
+# Named by string: booking never imports care; care's permissions are granted by the next
+# roles_sync() once care is migrated (as education's are).
+CARE_PLAN_VIEW = [
+    "care.view_careplan",
+    "care.view_careplanstep",
+    "care.view_timepoint",
+    "care.view_plantemplate",
+]
 ALL = ("add", "change", "delete", "view")
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -46,6 +54,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.view_clinicclosure",
         "booking.view_outboundmessage",
         "booking.change_outboundmessage",
+        # Care plans as a schedule (steps, due dates), never their answers or consents.
+        *CARE_PLAN_VIEW,
     ],
     CLINICIAN: [
         "booking.view_appointment",
@@ -58,6 +68,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.view_workinghours",
         "booking.view_consultationtype",
         "booking.view_clinicclosure",
+        # Their own patients' plans, answers, alerts and consents (rows cut in care's admin).
+        *CARE_PLAN_VIEW,
+        "care.view_response",
+        "care.view_outcomes",
+        "care.view_safetyalert",
+        "care.view_consentrecord",
+        "care.view_consents",
+        "care.view_instrument",
+        "care.view_consenttext",
     ],
     EDITOR: [
         *[f"education.{a}_article" for a in ALL],
@@ -68,9 +87,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def _manager_permissions(permission_model) -> list:
-    """Everything in booking and education, plus staff users (but not groups' permissions)."""
+    """Everything in booking, care and education, plus staff users (not groups' permissions)."""
     return list(
-        permission_model.objects.filter(content_type__app_label__in=["booking", "education"])
+        permission_model.objects.filter(
+            content_type__app_label__in=["booking", "care", "education"]
+        )
     ) + list(
         permission_model.objects.filter(
             content_type__app_label="auth",

@@ -8,7 +8,7 @@ from django.db import models
 # The things a message can be about, besides the patient: at most one is set on a row, and a row
 # with none is about the patient as a whole. A new subject (a care-plan time point, a waitlist
 # offer) adds its nullable foreign key here and its name to this tuple; the constraints follow.
-SUBJECT_FIELDS = ("appointment",)
+SUBJECT_FIELDS = ("appointment", "time_point")
 
 
 def _at_most_one_subject() -> models.Q:
@@ -57,6 +57,15 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
     )
+    # A care plan's outcome time point (care's questionnaires); named by string, so booking
+    # never imports care.
+    time_point = models.ForeignKey(
+        "care.TimePoint",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+    )
     patient = models.ForeignKey(
         "booking.Patient", on_delete=models.CASCADE, related_name="messages"
     )
@@ -92,6 +101,11 @@ class OutboundMessage(models.Model):
                 name="message_once_per_appointment_moment",
             ),
             models.UniqueConstraint(
+                fields=["time_point", "kind", "scheduled_for", "channel"],
+                condition=models.Q(time_point__isnull=False),
+                name="message_once_per_time_point_moment",
+            ),
+            models.UniqueConstraint(
                 fields=["patient", "kind", "scheduled_for", "channel"],
                 condition=models.Q(**{f"{name}__isnull": True for name in SUBJECT_FIELDS}),
                 name="message_once_per_patient_moment",
@@ -105,6 +119,8 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         if self.appointment_id:
             return f"{self.get_kind_display()} for appointment {self.appointment_id}"
+        if self.time_point_id:
+            return f"{self.get_kind_display()} for care time point {self.time_point_id}"
         return f"{self.get_kind_display()} for patient {self.patient_id}"
 
 

@@ -1,0 +1,100 @@
+"""Patients' plans in the admin: plans and their steps and time points (clinician: own only),
+answers, safety alerts and consent records (health data: the plan's clinician and the manager).
+Nothing here writes a plan past the services: plans, answers and consents are read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from care.backoffice.rows import own_rows
+from care.models import CarePlan, CarePlanStep, ConsentRecord, Response, SafetyAlert, TimePoint
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CarePlanStepInline(ReadOnlyInline):
+    model = CarePlanStep
+    fields = ["position", "template_step", "appointment"]
+    readonly_fields = fields
+
+
+class TimePointInline(ReadOnlyInline):
+    model = TimePoint
+    fields = ["days_after_procedure", "due_at", "answered_at"]
+    readonly_fields = fields
+
+
+@admin.register(CarePlan)
+class CarePlanAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "patient", "clinician", "status", "started_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["patient__full_name"]
+    list_select_related = ["patient", "clinician", "template"]
+    inlines = [CarePlanStepInline, TimePointInline]
+    exclude = ["reference", "link_version"]
+
+    def get_queryset(self, request: HttpRequest):
+        return own_rows(request, super().get_queryset(request), plan_path="")
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ["instrument", "score", "time_point", "submitted_at"]
+    list_select_related = ["instrument", "time_point"]
+
+    def get_queryset(self, request: HttpRequest):
+        return own_rows(request, super().get_queryset(request), plan_path="time_point__plan__")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("care.view_outcomes") and super().has_view_permission(
+            request, obj
+        )
+
+
+@admin.register(SafetyAlert)
+class SafetyAlertAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "created_at", "seen_at"]
+    list_filter = ["seen_at"]
+
+    def get_queryset(self, request: HttpRequest):
+        return own_rows(request, super().get_queryset(request), plan_path="plan__")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("care.view_outcomes") and super().has_view_permission(
+            request, obj
+        )
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "text", "signed_name", "recorded_at"]
+    list_select_related = ["text"]
+
+    def get_queryset(self, request: HttpRequest):
+        return own_rows(request, super().get_queryset(request), plan_path="plan__")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("care.view_consents") and super().has_view_permission(
+            request, obj
+        )

@@ -1,0 +1,52 @@
+"""Procedure consent: versioned texts per consultation type, and signatures that never change.
+
+A withdrawal is a new record, not an edit; staff see and print them on the appointment page.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ConsentText(models.Model):
+    consultation_type = models.ForeignKey(
+        "booking.ConsultationType", on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain text; blank lines separate paragraphs.")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["consultation_type", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation_type", "version"], name="consent_text_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class ConsentRecord(models.Model):
+    class Action(models.TextChoices):
+        SIGNED = "signed", "Signed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    plan = models.ForeignKey("care.CarePlan", on_delete=models.CASCADE, related_name="consents")
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="records")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    signed_name = models.CharField(max_length=200)
+    # Empty when the patient signed; otherwise who signed for them and how they are related.
+    signer_relationship = models.CharField(max_length=100, blank=True)
+    date_of_birth_confirmed = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField()
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "recorded_at", "pk"]
+        permissions = [("view_consents", "Can see patients' consents")]
+
+    def __str__(self) -> str:
+        return f"Consent {self.get_action_display().lower()} (plan {self.plan_id})"
