@@ -2,6 +2,32 @@
 
 from __future__ import annotations
 
+from booking.interface import (
+    AppointmentEvent,
+    EventName,
+    plan_booking_check_register,
+    subscribe,
+)
+from care import links
+from care.models import CarePlanStep
+from care.outcomes import time_points_sync
+from care.plans import plan_booking_check
+
+
+def _procedure_changed(event: AppointmentEvent) -> None:
+    # A moved or cancelled procedure moves its unanswered follow-up questionnaires: a couple of
+    # queries, and only for a visit that is a plan's procedure step.
+    step = (
+        CarePlanStep.objects.select_related("plan__template__outcome_schedule")
+        .filter(appointment_id=event.appointment_id, template_step__is_procedure=True)
+        .first()
+    )
+    if step is not None and event.start is not None:
+        time_points_sync(plan=step.plan, now=event.start)
+
 
 def register() -> None:
-    pass
+    links.register()
+    plan_booking_check_register(plan_booking_check)
+    for name in (EventName.MOVED, EventName.CANCELLED, EventName.STATUS_CHANGED):
+        subscribe(name, _procedure_changed)

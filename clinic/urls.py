@@ -15,6 +15,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("learn/", include("education.urls")),
+    path("care/", include("care.urls")),
     path("", include("booking.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

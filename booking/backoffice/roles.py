@@ -70,6 +70,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.view_clinicclosure",
         # Their own patients' plans, answers, alerts and consents (rows cut in care's admin).
         *CARE_PLAN_VIEW,
+        "care.add_careplan",
+        "care.change_careplan",
         "care.view_response",
         "care.view_outcomes",
         "care.view_safetyalert",

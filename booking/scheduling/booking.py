@@ -61,6 +61,7 @@ def appointment_book(
     privacy_notice_version: str = "",
     privacy_read_out_by: AbstractBaseUser | None = None,
     plan_request: PlanBookingRequest | None = None,
+    patient: Patient | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book a visit, or return the one already made with the same idempotency key.
@@ -68,6 +69,8 @@ def appointment_book(
     Raises SlotUnavailable when the time is not (or no longer) free, BookingLimitReached when
     the patient already holds the most open visits allowed online, PlanOnly when a patient books
     a plan-only type that no registered check (see policies.py) allows for `plan_request`.
+    `patient`: the patient when already known (a care plan's private link names them), so the
+    visit joins their record whatever contact details it carries.
     """
     if timezone.is_naive(start):
         raise ValueError("start must be timezone-aware")
@@ -88,6 +91,7 @@ def appointment_book(
                 privacy_notice_version=privacy_notice_version,
                 privacy_read_out_by=privacy_read_out_by,
                 plan_request=plan_request,
+                patient=patient,
                 now=now,
             )
     except IntegrityError as exc:
@@ -114,6 +118,7 @@ def _book(
     privacy_notice_version: str,
     privacy_read_out_by: AbstractBaseUser | None,
     plan_request: PlanBookingRequest | None,
+    patient: Patient | None,
     now: datetime,
 ) -> Appointment:
     if idempotency_key:
@@ -145,7 +150,7 @@ def _book(
         raise SlotUnavailable()
     practitioner_id = free_ids[0] if practitioner else choose_practitioner(free_ids, start=start)
 
-    patient = patient_get_or_create(contact=contact)
+    patient = patient or patient_get_or_create(contact=contact)
     if apply_patient_rules:
         if connection.vendor == "postgresql":
             # Two tabs booking different practitioners at once must not both pass the limit.

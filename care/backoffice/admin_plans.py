@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import path
 
 from care.backoffice.rows import own_rows
+from care.backoffice.views import end_plan, start_plan
+from care.links import plan_token
 from care.models import CarePlan, CarePlanStep, ConsentRecord, Response, SafetyAlert, TimePoint
+from care.plans import plan_steps, steps_out_of_window
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,6 +60,28 @@ class CarePlanAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return own_rows(request, super().get_queryset(request), plan_path="")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("start/<str:appointment_id>/", wrap(start_plan), name="care_careplan_start"),
+            path("<str:plan_id>/end/", wrap(end_plan), name="care_careplan_end"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        plan = self.get_object(request, object_id)
+        extra = {}
+        if plan is not None:
+            steps = plan_steps(plan)
+            extra = {
+                "plan_link": plan_token(plan)
+                if request.user.has_perm("care.change_careplan")
+                else "",
+                "out_of_window": steps_out_of_window(steps),
+                "can_end": plan.is_active and request.user.has_perm("care.change_careplan"),
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
 
 @admin.register(Response)
