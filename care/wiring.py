@@ -8,7 +8,7 @@ from booking.interface import (
     plan_booking_check_register,
     subscribe,
 )
-from care import links
+from care import links, messages, tasks  # noqa: F401 - tasks registers with Celery
 from care.models import CarePlanStep
 from care.outcomes import time_points_sync
 from care.plans import plan_booking_check
@@ -28,6 +28,7 @@ def _procedure_changed(event: AppointmentEvent) -> None:
 
 def register() -> None:
     links.register()
+    messages.register()
     plan_booking_check_register(plan_booking_check)
     for name in (EventName.MOVED, EventName.CANCELLED, EventName.STATUS_CHANGED):
         subscribe(name, _procedure_changed)

@@ -217,6 +217,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": REMINDER_SCAN_INTERVAL_SECONDS},
     },
     # Daily: intake answers past ClinicProfile.intake_retention_days are anonymised.
+    # Outcome questionnaires of care plans (invitations and reminders) that have fallen due.
+    "scan-care-questionnaires": {
+        "task": "care.tasks.scan_questionnaires",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 15 * 60},
+    },
     "anonymise-expired-intakes": {
         "task": "booking.tasks.anonymise_expired_intakes",
         "schedule": timedelta(days=1),
