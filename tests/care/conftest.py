@@ -3,6 +3,8 @@
 import pytest
 
 from booking.backoffice.roles import CLINICIAN
+from care.models import Instrument, InstrumentItem
+from care.shipped import instruments_install
 from tests.care.factories import knee_prp_template
 from tests.factories import (
     AppointmentFactory,
@@ -11,6 +13,13 @@ from tests.factories import (
     StaffUserFactory,
     next_weekday_at,
 )
+
+
+@pytest.fixture(autouse=True)
+def shipped_instruments(db):
+    """The data migration's instruments, again: a transactional test elsewhere in the worker may
+    have flushed them (as roles_sync is re-run for the groups)."""
+    instruments_install(instrument_model=Instrument, item_model=InstrumentItem)
 
 
 @pytest.fixture
