@@ -28,6 +28,7 @@ from booking.models import (
     Patient,
     Practitioner,
 )
+from booking.patients.contributors import DataContributor, data_contributor_register
 from booking.patients.identity import ContactDetails
 from booking.profile import clinic_profile_get
 from booking.scheduling.booking import appointment_book
@@ -43,6 +44,7 @@ __all__ = [
     "ClinicProfile",
     "ConsultationType",
     "ContactDetails",
+    "DataContributor",
     "EventName",
     "Joint",
     "OutboundMessage",
@@ -54,6 +56,7 @@ __all__ = [
     "available_slots",
     "clinic_profile_get",
     "clinic_zone",
+    "data_contributor_register",
     "link_expired",
     "link_subject_for_token",
     "link_subject_register",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from booking.interface import (
     AppointmentEvent,
     EventName,
+    data_contributor_register,
     plan_booking_check_register,
     subscribe,
 )
-from care import links, messages, tasks  # noqa: F401 - tasks registers with Celery
+from care import links, messages, privacy, tasks  # noqa: F401 - tasks registers with Celery
 from care.models import CarePlanStep
 from care.outcomes import time_points_sync
 from care.plans import plan_booking_check
@@ -30,5 +31,6 @@ def register() -> None:
     links.register()
     messages.register()
     plan_booking_check_register(plan_booking_check)
+    data_contributor_register(privacy.CONTRIBUTOR)
     for name in (EventName.MOVED, EventName.CANCELLED, EventName.STATUS_CHANGED):
         subscribe(name, _procedure_changed)

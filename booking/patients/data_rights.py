@@ -25,6 +25,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from booking.models import Appointment, AuditEvent, Intake, OutboundMessage, Patient
+from booking.patients.contributors import data_contributors
 from booking.profile import clinic_profile_get
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,9 @@ def patient_export(*, patient: Patient, acting_user: AbstractBaseUser) -> dict[s
             for event in AuditEvent.objects.filter(patient_id=patient.pk)
         ],
     }
+    # Other apps' rows (care plans, answers, consents...) under their own keys.
+    for contributor in data_contributors():
+        data[contributor.name] = contributor.export(patient.pk)
     history_count = sum(len(rows) for rows in history.values())
     _audit(
         action=AuditEvent.Action.PATIENT_EXPORTED,
@@ -236,18 +240,24 @@ def patient_anonymise(
             **APPOINTMENT_SCRUB
         )
         intake_count = _intakes_scrub(appointment_ids=appointment_ids, now=now)
+        other_count = sum(c.anonymise(patient.pk, now) for c in data_contributors())
 
         # A queued email would go to an address we no longer hold; SMTP errors quote addresses.
         OutboundMessage.objects.filter(
-            appointment_id__in=appointment_ids,
+            Q(appointment_id__in=appointment_ids) | Q(patient=patient),
             status__in=[OutboundMessage.Status.PENDING, OutboundMessage.Status.FAILED],
         ).update(status=OutboundMessage.Status.SKIPPED)
         messages = OutboundMessage.objects.filter(
             Q(appointment_id__in=appointment_ids) | Q(patient=patient)
         )
         messages.update(last_error="")
+        other_objects: dict[type[models.Model], list[int]] = {}
+        for contributor in data_contributors():
+            if contributor.admin_objects is not None:
+                other_objects.update(contributor.admin_objects(patient.pk))
         _admin_log_scrub(
             {
+                **other_objects,
                 Patient: [patient.pk],
                 Appointment: appointment_ids,
                 Intake: list(
@@ -266,7 +276,8 @@ def patient_anonymise(
             patient_id=patient.pk,
             summary=(
                 f"Anonymised patient {patient.pk}: {len(appointment_ids)} appointment(s), "
-                f"{intake_count} intake(s), history rows included."
+                f"{intake_count} intake(s), {other_count} other record(s), history rows "
+                "included."
             ),
         )
     patient.refresh_from_db()
@@ -335,4 +346,24 @@ def intakes_anonymise_expired(*, now: datetime | None = None) -> int:
             total += count
     if total:
         logger.info("anonymised %d expired intake(s)", total)
+    # Other apps' answers expire with the same job (each idempotent, each its own audit).
+    for contributor in data_contributors():
+        if contributor.expire is None:
+            continue
+        with transaction.atomic():
+            per_patient = contributor.expire(now)
+            AuditEvent.objects.bulk_create(
+                AuditEvent(
+                    action=AuditEvent.Action.INTAKE_EXPIRED,
+                    actor_label=SYSTEM_ACTOR,
+                    patient_id=patient_id,
+                    summary=(
+                        f"Anonymised {n} {contributor.name} answer(s) of patient {patient_id} "
+                        f"older than {retention_days} days."
+                    ),
+                    created_at=now,
+                )
+                for patient_id, n in per_patient.items()
+            )
+        total += sum(per_patient.values())
     return total

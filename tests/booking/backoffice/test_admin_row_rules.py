@@ -16,9 +16,20 @@ import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver
+from django.utils import timezone
 
 from booking.backoffice.roles import CLINICIAN, EDITOR, MANAGER, RECEPTION
 from booking.models import Appointment, AuditEvent, Patient
+from care.models import (
+    CarePlan,
+    ConsentRecord,
+    ConsentText,
+    Instrument,
+    Response,
+    SafetyAlert,
+    TimePoint,
+)
+from tests.care.factories import PlanTemplateFactory
 from tests.factories import (
     AppointmentFactory,
     OutboundMessageFactory,
@@ -97,7 +108,43 @@ def world():
         patient_id=patient.pk,
         summary=f"Exported patient {patient.pk}",
     )
+    # care's rows about the patient: answers and consents are health data (the NOTE).
+    plan = CarePlan.objects.create(
+        patient=patient, template=PlanTemplateFactory(), clinician=owner, started_at=timezone.now()
+    )
+    point = TimePoint.objects.create(plan=plan, days_after_procedure=0, due_at=timezone.now())
+    instrument, _ = Instrument.objects.get_or_create(
+        slug="row-rules", defaults={"name": "Row rules", "short_name": "RR", "direction": "lower"}
+    )
+    answer = Response.objects.create(
+        time_point=point,
+        instrument=instrument,
+        answers={"1": NOTE},
+        score=3,
+        submitted_at=timezone.now(),
+    )
+    alert = SafetyAlert.objects.create(response=answer, plan=plan, created_at=timezone.now())
+    text = ConsentText.objects.create(
+        consultation_type=appointment.consultation_type,
+        version=1,
+        title="Consent",
+        body="Risks.",
+        published_at=timezone.now(),
+    )
+    consent = ConsentRecord.objects.create(
+        plan=plan,
+        text=text,
+        action="signed",
+        signed_name=NAME,
+        signer_relationship=NOTE,
+        recorded_at=timezone.now(),
+    )
     return {
+        CarePlan: plan,
+        TimePoint: point,
+        Response: answer,
+        SafetyAlert: alert,
+        ConsentRecord: consent,
         Patient: patient,
         Appointment: appointment,
         type(message): message,
@@ -136,6 +183,8 @@ def test_the_url_table_holds_the_pages_the_review_found():
     assert any("/history/([^/]+)/" in r for r in routes)
     assert any("autocomplete" in r for r in routes)
     assert any(r.endswith("export.csv") for r in routes)
+    assert any(r.startswith("care/response/") for r in routes)
+    assert any(r.startswith("care/consentrecord/") for r in routes)
 
 
 @pytest.mark.parametrize("role", [RECEPTION, CLINICIAN, MANAGER, EDITOR, None])
