@@ -127,3 +127,24 @@ def time_point_answer(
             SafetyAlert.objects.create(response=response, plan=point.plan, created_at=now)
     TimePoint.objects.filter(pk=point.pk).update(answered_at=now)
     return responses
+
+
+def outcomes_opt_out(*, plan: CarePlan, now: datetime) -> None:
+    """The patient wants no more questionnaires: none is sent from now on (the ledger's
+    send-time check skips any already queued); their visits and links are unchanged."""
+    CarePlan.objects.filter(pk=plan.pk, outcomes_opted_out_at__isnull=True).update(
+        outcomes_opted_out_at=now
+    )
+    plan.refresh_from_db(fields=["outcomes_opted_out_at"])
+
+
+def outcomes_opt_back_in(*, plan: CarePlan) -> None:
+    CarePlan.objects.filter(pk=plan.pk).update(outcomes_opted_out_at=None)
+    plan.outcomes_opted_out_at = None
+
+
+def alert_mark_seen(*, alert: SafetyAlert, acting_user, now: datetime) -> None:
+    """The treating clinician (or the manager) has seen the alert; the first to see it counts."""
+    SafetyAlert.objects.filter(pk=alert.pk, seen_at__isnull=True).update(
+        seen_at=now, seen_by=acting_user
+    )

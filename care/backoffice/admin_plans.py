@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import path
 
 from care.backoffice.rows import own_rows
-from care.backoffice.views import end_plan, start_plan
+from care.backoffice.views import alert_seen, end_plan, start_plan
 from care.links import plan_token
 from care.models import CarePlan, CarePlanStep, ConsentRecord, Response, SafetyAlert, TimePoint
 from care.plans import plan_steps, steps_out_of_window
@@ -105,6 +105,13 @@ class SafetyAlertAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return own_rows(request, super().get_queryset(request), plan_path="plan__")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<str:alert_id>/seen/", wrap(alert_seen), name="care_safetyalert_seen"),
+            *super().get_urls(),
+        ]
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("care.view_outcomes") and super().has_view_permission(

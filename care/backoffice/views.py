@@ -8,10 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from booking.interface import Appointment, BookingError
-from care.backoffice.rows import own_rows, sees_all_plans
-from care.models import CarePlan, PlanTemplate
+from care.backoffice.rows import own_rows, sees_all_plans, sees_outcomes
+from care.models import CarePlan, PlanTemplate, SafetyAlert
+from care.outcomes import alert_mark_seen
 from care.plans import plan_end, plan_start
 
 
@@ -63,3 +66,22 @@ def end_plan(request: HttpRequest, plan_id: str) -> HttpResponse:
     else:
         messages.success(request, "Plan ended; no further questionnaires will be sent.")
     return HttpResponseRedirect(reverse("admin:care_careplan_change", args=[plan.pk]))
+
+
+def alert_seen(request: HttpRequest, alert_id: str) -> HttpResponse:
+    """Mark a safety alert seen (the plan's clinician or the manager), back where it was shown."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not sees_outcomes(request):
+        raise PermissionDenied
+    alert = get_object_or_404(
+        own_rows(request, SafetyAlert.objects.all(), plan_path="plan__"), pk=_id(alert_id)
+    )
+    alert_mark_seen(alert=alert, acting_user=request.user, now=timezone.now())
+    messages.success(request, "Alert marked as seen.")
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("admin:index")
+    return HttpResponseRedirect(back)

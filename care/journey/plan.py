@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from booking.interface import BookingError, clinic_zone
 from care.journey.common import plan_opened
-from care.outcomes import questionnaires_open
+from care.outcomes import outcomes_opt_back_in, outcomes_opt_out, questionnaires_open
 from care.plans import plan_next_step, plan_step_book, plan_steps, step_slots, step_window
 
 
@@ -66,3 +66,21 @@ def plan_page(request: HttpRequest, token: str) -> HttpResponse:
             "questionnaires": questionnaires_open(plan=plan, now=timezone.now()),
         },
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def questions_preference(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop (or restart) the questionnaires: a confirmation page, then one POST."""
+    plan, problem = plan_opened(request, token)
+    if problem:
+        return problem
+    if request.method == "POST":
+        if request.POST.get("choice") == "restart":
+            outcomes_opt_back_in(plan=plan)
+            messages.success(request, _("We will send you the questions again."))
+        else:
+            outcomes_opt_out(plan=plan, now=timezone.now())
+            messages.success(request, _("We will not send you any more questions."))
+        return redirect("care:plan", token=token)
+    return render(request, "care/questions_preference.html", {"plan": plan, "token": token})

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import template
 
-from care.backoffice.rows import own_rows
-from care.models import CarePlan, PlanTemplate
+from care.backoffice.rows import own_rows, sees_outcomes
+from care.models import CarePlan, PlanTemplate, SafetyAlert
 
 register = template.Library()
 
@@ -32,4 +32,32 @@ def care_appointment_panel(context) -> dict:
         "can_start": can_start,
         "templates": list(PlanTemplate.objects.filter(active=True)) if can_start else [],
         "chart": None,
+        "alerts": _alerts(request, patient_id=appointment.patient_id),
     }
+
+
+ALERTS_SHOWN = 20
+
+
+def _alerts(request, *, patient_id: int | None = None) -> list[SafetyAlert]:
+    """Unseen safety alerts of the user's own plans (the manager: all), newest first."""
+    if not sees_outcomes(request):
+        return []
+    alerts = own_rows(
+        request,
+        SafetyAlert.objects.filter(seen_at__isnull=True).select_related(
+            "plan__patient", "response__instrument", "response__time_point"
+        ),
+        plan_path="plan__",
+    )
+    if patient_id is not None:
+        alerts = alerts.filter(plan__patient_id=patient_id)
+    return list(alerts.order_by("-created_at", "-pk")[:ALERTS_SHOWN])
+
+
+@register.inclusion_tag("admin/care/_alerts.html", takes_context=True)
+def care_alerts_panel(context) -> dict:
+    """The admin index's list of answers clearly worse than baseline, for the treating
+    clinician (and the manager), each with a "seen" button."""
+    request = context["request"]
+    return {"alerts": _alerts(request), "show_patient": True}
