@@ -49,3 +49,25 @@ def is_clearly_worse(instrument, *, baseline: Decimal | None, score: Decimal) ->
         return False
     loss = -improvement(direction=instrument.direction, baseline=baseline, score=score)
     return loss >= instrument.worse_points and loss > 0
+
+
+def score_range(*, scoring: str, ranges: list[tuple[int, int]]) -> tuple[Decimal, Decimal]:
+    """The lowest and highest score the items' (min, max) ranges allow."""
+    lows = [lo for lo, _ in ranges] or [0]
+    highs = [hi for _, hi in ranges] or [10]
+    return instrument_score(scoring=scoring, values=lows), instrument_score(
+        scoring=scoring, values=highs
+    )
+
+
+def improvement_threshold(instrument, *, baseline: Decimal | None) -> Decimal | None:
+    """The score at or beyond which the answer counts as a meaningful improvement (the edge of
+    the chart's band), or None without a baseline."""
+    if not instrument.compared_to_baseline:
+        return instrument.improved_if_score
+    if baseline is None:
+        return None
+    gain = instrument.improvement_points
+    if instrument.improvement_percent:
+        gain = max(gain, abs(baseline) * instrument.improvement_percent / 100)
+    return baseline - gain if instrument.direction == "lower" else baseline + gain

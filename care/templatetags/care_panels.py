@@ -4,9 +4,11 @@ never imports care: start a plan (clinicians), or the plan this visit belongs to
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from care.backoffice.rows import own_rows, sees_outcomes
 from care.models import CarePlan, PlanTemplate, SafetyAlert
+from care.results import plan_charts
 
 register = template.Library()
 
@@ -31,7 +33,7 @@ def care_appointment_panel(context) -> dict:
         "plans": plans,
         "can_start": can_start,
         "templates": list(PlanTemplate.objects.filter(active=True)) if can_start else [],
-        "chart": None,
+        "charts": _charts(request, patient_id=appointment.patient_id),
         "alerts": _alerts(request, patient_id=appointment.patient_id),
     }
 
@@ -61,3 +63,19 @@ def care_alerts_panel(context) -> dict:
     clinician (and the manager), each with a "seen" button."""
     request = context["request"]
     return {"alerts": _alerts(request), "show_patient": True}
+
+
+def _charts(request, *, patient_id: int | None) -> list[dict]:
+    """The patient's scores over time: only their treating clinician's plans, or the manager."""
+    if patient_id is None or not sees_outcomes(request):
+        return []
+    plans = own_rows(request, CarePlan.objects.filter(patient_id=patient_id), plan_path="")
+    # clinic/charts.py escapes every text it draws.
+    return [{**chart, "html": mark_safe(chart["html"])} for chart in plan_charts(plans)]  # noqa: S308
+
+
+@register.inclusion_tag("admin/care/_outcomes.html", takes_context=True)
+def care_patient_outcomes(context) -> dict:
+    """The patient page's outcome charts (booking's template loads this tag)."""
+    patient = context.get("original")
+    return {"charts": _charts(context["request"], patient_id=getattr(patient, "pk", None))}

@@ -102,3 +102,33 @@ def test_the_alert_list_has_a_fixed_number_of_queries(
     client.force_login(course["clinician"])
     with django_assert_max_num_queries(20):
         client.get(reverse("admin:index"))
+
+
+def test_the_treating_clinician_sees_the_scores_chart_on_both_pages(client, course, alert):
+    client.force_login(course["clinician"])
+    patient_id = course["visit"].patient_id
+    for url in (
+        reverse("admin:booking_appointment_change", args=[course["visit"].pk]),
+        reverse("admin:booking_patient_change", args=[patient_id]),
+    ):
+        page = client.get(url).content.decode()
+        assert 'id="care-outcomes"' in page, url
+        assert "<title id=" in page
+        assert "Meaningful improvement" in page
+        assert '<th scope="row">Baseline</th>' in page
+
+
+@pytest.mark.parametrize("role", [RECEPTION, EDITOR, CLINICIAN])
+def test_no_one_else_sees_the_chart(client, course, alert, role):
+    client.force_login(StaffUserFactory(role=role))
+    for url in (
+        reverse("admin:booking_appointment_change", args=[course["visit"].pk]),
+        reverse("admin:booking_patient_change", args=[course["visit"].patient_id]),
+    ):
+        assert b"care-outcomes" not in client.get(url).content
+
+
+def test_the_manager_sees_the_chart(client, course, alert):
+    client.force_login(StaffUserFactory(role=MANAGER))
+    url = reverse("admin:booking_patient_change", args=[course["visit"].patient_id])
+    assert b"care-outcomes" in client.get(url).content
