@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path
 
+from care.backoffice.report_views import outcomes_csv, outcomes_view
 from care.backoffice.rows import own_rows
 from care.backoffice.views import alert_seen, end_plan, start_plan
 from care.links import plan_token
@@ -65,6 +66,16 @@ class CarePlanAdmin(ReadOnlyAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("start/<str:appointment_id>/", wrap(start_plan), name="care_careplan_start"),
+            path(
+                "outcomes/",
+                wrap(lambda r: outcomes_view(r, self)),
+                name="care_careplan_outcomes",
+            ),
+            path(
+                "outcomes.csv",
+                wrap(lambda r: outcomes_csv(r, self)),
+                name="care_careplan_outcomes_csv",
+            ),
             path("<str:plan_id>/end/", wrap(end_plan), name="care_careplan_end"),
             *super().get_urls(),
         ]
