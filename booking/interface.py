@@ -34,7 +34,12 @@ from booking.profile import clinic_profile_get
 from booking.scheduling.booking import appointment_book
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError
-from booking.scheduling.policies import PlanBookingRequest, plan_booking_check_register
+from booking.scheduling.policies import (
+    PlanBookingRequest,
+    StatusChangeRequest,
+    plan_booking_check_register,
+    status_guard_register,
+)
 from booking.scheduling.selectors import available_slots
 
 __all__ = [
@@ -51,6 +56,7 @@ __all__ = [
     "Patient",
     "PlanBookingRequest",
     "Practitioner",
+    "StatusChangeRequest",
     "absolute",
     "appointment_book",
     "available_slots",
@@ -64,5 +70,6 @@ __all__ = [
     "message_enqueue",
     "message_kind_register",
     "plan_booking_check_register",
+    "status_guard_register",
     "subscribe",
 ]

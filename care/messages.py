@@ -29,6 +29,9 @@ from care.models import CarePlan, TimePoint
 INVITE = "care_outcomes"
 REMINDER = "care_outcomes_reminder"
 KINDS = (INVITE, REMINDER)
+# A copy of a consent signature or withdrawal: a link to the consent page, nothing else. About
+# the patient as a whole (no subject): the build finds their most recent consent's plan.
+CONSENT_COPY = "care_consent_copy"
 
 
 def skip_reason(message: OutboundMessage, profile: ClinicProfile, now: datetime) -> str:
@@ -69,9 +72,48 @@ def build(message: OutboundMessage, profile: ClinicProfile):
     return email
 
 
+def _consent_skip_reason(message: OutboundMessage, profile: ClinicProfile, now: datetime) -> str:
+    if message.patient.anonymised_at is not None:
+        return "The patient's record is anonymised."
+    return ""
+
+
+def _consent_build(message: OutboundMessage, profile: ClinicProfile):
+    plan = (
+        CarePlan.objects.filter(patient_id=message.patient_id, consents__isnull=False)
+        .order_by("-consents__recorded_at")
+        .first()
+    )
+    if plan is None or not message.patient.email:
+        return None
+    context = {
+        "clinic": profile,
+        "link": absolute(reverse("care:consent", args=[plan_token(plan)])),
+    }
+    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return EmailMultiAlternatives(
+        subject=f"Your consent form at {profile.name}",
+        body=render_to_string("emails/care_consent_copy.txt", context),
+        from_email=formataddr((profile.name, from_address)),
+        to=[message.patient.email],
+        headers={"X-Clinic-Message": str(message.pk), "Auto-Submitted": "auto-generated"},
+    )
+
+
+def consent_copy_queue(*, plan: CarePlan, now: datetime) -> None:
+    message = OutboundMessage.objects.create(
+        patient_id=plan.patient_id,
+        kind=CONSENT_COPY,
+        scheduled_for=now,
+        channel=OutboundMessage.Channel.EMAIL,
+    )
+    message_enqueue(message_id=message.pk)
+
+
 def register() -> None:
     for kind in KINDS:
         message_kind_register(kind=kind, build=build, skip_reason=skip_reason)
+    message_kind_register(kind=CONSENT_COPY, build=_consent_build, skip_reason=_consent_skip_reason)
 
 
 def _row(point: TimePoint, kind: str, moment: datetime) -> int | None:

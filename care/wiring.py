@@ -7,9 +7,11 @@ from booking.interface import (
     EventName,
     data_contributor_register,
     plan_booking_check_register,
+    status_guard_register,
     subscribe,
 )
 from care import links, messages, privacy, tasks  # noqa: F401 - tasks registers with Celery
+from care.consent import procedure_status_guard
 from care.models import CarePlanStep
 from care.outcomes import time_points_sync
 from care.plans import plan_booking_check
@@ -32,5 +34,6 @@ def register() -> None:
     messages.register()
     plan_booking_check_register(plan_booking_check)
     data_contributor_register(privacy.CONTRIBUTOR)
+    status_guard_register(procedure_status_guard)
     for name in (EventName.MOVED, EventName.CANCELLED, EventName.STATUS_CHANGED):
         subscribe(name, _procedure_changed)

@@ -34,6 +34,7 @@ from booking.scheduling.errors import (
 )
 from booking.scheduling.guards import free_practitioners_at, lock_practitioners, occupied
 from booking.scheduling.loader import rules_for
+from booking.scheduling.policies import StatusChangeRequest, status_change_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +247,16 @@ def appointment_set_status(
             and now.astimezone(tz).date() < current.start.astimezone(tz).date()
         ):
             raise InvalidTransition("A patient can only arrive on the day of the visit.")
+        refusal = status_change_refusal(
+            StatusChangeRequest(
+                appointment_id=current.pk,
+                consultation_type_id=current.consultation_type_id,
+                patient_id=current.patient_id,
+                status=status,
+            )
+        )
+        if refusal:
+            raise InvalidTransition(refusal)
         previous = current.status
         changes: dict = {"status": status}
         if previous == Status.REQUESTED and status == Status.CONFIRMED:

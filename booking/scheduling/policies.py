@@ -50,3 +50,36 @@ def plan_booking_allowed(
     if request is None:
         return False
     return any(check(request) for check in _checks)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusChangeRequest:
+    appointment_id: int
+    consultation_type_id: int
+    patient_id: int
+    status: str  # the status asked for
+
+
+# A guard returns "" to allow the change, or why not (shown to staff; no health detail).
+StatusGuard = Callable[[StatusChangeRequest], str]
+_status_guards: list[StatusGuard] = []
+
+
+def status_guard_register(guard: StatusGuard) -> None:
+    """Let another app refuse a status change (e.g. care: no procedure marked arrived or
+    completed without a signed consent on the current version)."""
+    if guard not in _status_guards:
+        _status_guards.append(guard)
+
+
+def status_guard_unregister(guard: StatusGuard) -> None:
+    if guard in _status_guards:
+        _status_guards.remove(guard)
+
+
+def status_change_refusal(request: StatusChangeRequest) -> str:
+    for guard in _status_guards:
+        refusal = guard(request)
+        if refusal:
+            return refusal
+    return ""
