@@ -99,6 +99,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Filters every template may use without {% load %}.
+            "builtins": ["clinic.templatetags.phones"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -298,6 +300,7 @@ TIME_ZONE = CLINIC_TIME_ZONE
 CELERY_TIMEZONE = TIME_ZONE
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_I18N = True
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from booking.backoffice.admin_base import as_local, sees_all_schedules
+from booking.backoffice.admin_base import local_datetime, sees_all_schedules
 from booking.models import (
     Appointment,
     ClinicClosure,
@@ -158,7 +158,7 @@ def _move_links(appointments: list[Appointment]) -> str:
         (
             (
                 reverse("admin:booking_appointment_move", args=[a.pk]),
-                f"{as_local(a.start):%a %d %b %H:%M}",
+                local_datetime(a.start),
                 a.patient,
             )
             for a in appointments
