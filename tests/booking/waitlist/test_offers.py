@@ -140,7 +140,8 @@ def test_cascade_a_move_frees_a_time_that_is_offered_and_taken(
     with django_capture_on_commit_callbacks(execute=True):
         moved = offer_take(entry=mover, offer=offer)
 
-    assert moved.pk == booked.pk and moved.start == slot
+    assert moved.pk == booked.pk
+    assert moved.start == slot
     freed = WaitlistHold.objects.get(start=later)
     taken = offer_take(entry=waiting, offer=WaitlistOffer.objects.get(hold=freed, entry=waiting))
     assert taken.start == later
