@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from booking.models import Intake, OutboundMessage, WaitlistOffer
@@ -17,7 +19,10 @@ def test_offer_email_has_the_time_and_link_and_no_health_details(
 ):
     entry = entry_factory()
     earlier = AppointmentFactory(
-        patient=entry.patient, consultation_type=ctype, practitioner=doctor
+        patient=entry.patient,
+        consultation_type=ctype,
+        practitioner=doctor,
+        start=slot + timedelta(days=21),
     )
     Intake.objects.filter(appointment=earlier).update(note=MARKER, imaging=MARKER)
 
