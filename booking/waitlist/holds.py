@@ -34,6 +34,19 @@ def _overlapping(model, *, practitioner_id: int, start: datetime, end: datetime)
     )
 
 
+def holds_active_between(*, start: datetime, end: datetime) -> list[tuple[int, datetime, datetime]]:
+    """(practitioner, occupied start, occupied end) of the holds blocking public booking now
+    within the range: staff pages mark these times ("held for the waitlist")."""
+    return list(
+        WaitlistHold.objects.filter(
+            status=Status.OFFERING,
+            held_until__gt=timezone.now(),
+            occupied_start__lt=end,
+            occupied_end__gt=start,
+        ).values_list("practitioner_id", "occupied_start", "occupied_end")
+    )
+
+
 def hold_overlaps_visit(hold: WaitlistHold) -> bool:
     return (
         _overlapping(
