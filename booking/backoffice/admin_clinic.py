@@ -53,6 +53,19 @@ class ClinicProfileAdmin(admin.ModelAdmin):
         ),
         ("Reminders", {"fields": ["reminder_offsets", "reminder_max_lateness_minutes"]}),
         (
+            "Waitlist",
+            {
+                "fields": [
+                    "waitlist_entry_days",
+                    "waitlist_entries_per_patient",
+                    "waitlist_batch_size",
+                    "waitlist_window_minutes",
+                    "waitlist_max_batches",
+                    "waitlist_offers_per_day",
+                ]
+            },
+        ),
+        (
             "Privacy",
             {
                 "fields": [
