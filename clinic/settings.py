@@ -100,6 +100,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Filters every template may use without {% load %}.
+            "builtins": ["clinic.templatetags.phones"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -227,6 +229,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.anonymise_expired_intakes",
         "schedule": timedelta(days=1),
     },
+    # The waitlist's safety net: a batch window whose countdown task was lost, expired entries.
+    "waitlist-sweep": {
+        "task": "booking.tasks.waitlist_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
 }
 # The email ledger. A claimed message is leased for EMAIL_LEASE_SECONDS: longer than a delivery
 # task may run (its hard time limit), so a lease only expires once its worker is surely gone;
@@ -305,6 +313,7 @@ TIME_ZONE = CLINIC_TIME_ZONE
 CELERY_TIMEZONE = TIME_ZONE
 USE_TZ = True
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_I18N = True
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
 

@@ -15,7 +15,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from booking.backoffice.admin_appointment_parts import IntakeInline, MessageInline, WhenFilter
-from booking.backoffice.admin_base import ReadOnlyHistoryAdmin, as_local, sees_all_schedules
+from booking.backoffice.admin_base import (
+    ReadOnlyHistoryAdmin,
+    local_datetime,
+    local_time,
+    sees_all_schedules,
+)
 from booking.backoffice.appointment_views import (
     appointment_link_resend,
     appointment_message_resend,
@@ -36,6 +41,7 @@ from booking.scheduling.changes import (
 )
 from booking.scheduling.errors import BookingError
 from booking.scheduling.inputs import parse_id
+from clinic.templatetags.phones import phone
 
 Status = Appointment.Status
 
@@ -95,7 +101,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
                     "patient",
                     "contact_name",
                     "contact_email",
-                    "contact_phone",
+                    "contact_phone_display",
                     "booked_for_someone_else",
                     "booker_name",
                 ]
@@ -121,6 +127,10 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
 
     class Media:
         css = {"all": ["css/admin-schedule.css"]}
+
+    @admin.display(description="Contact phone")
+    def contact_phone_display(self, obj: Appointment) -> str:
+        return phone(obj.contact_phone) or "-"
 
     def get_readonly_fields(self, request, obj=None):
         # Every field: changes go through the actions and the book/move pages (services).
@@ -213,7 +223,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="When", ordering="start")
     def when(self, obj: Appointment) -> str:
-        return f"{as_local(obj.start):%a %d %b %Y %H:%M}"
+        return local_datetime(obj.start)
 
     @admin.display(description="Patient", ordering="patient__full_name")
     def patient_name(self, obj: Appointment) -> str:
@@ -221,11 +231,11 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="Starts")
     def local_start(self, obj: Appointment) -> str:
-        return f"{as_local(obj.start):%A %d %B %Y, %H:%M}"
+        return local_datetime(obj.start)
 
     @admin.display(description="Ends")
     def local_end(self, obj: Appointment) -> str:
-        return f"{as_local(obj.end):%H:%M}"
+        return local_time(obj.end)
 
     @admin.display(description="Privacy notice")
     def privacy_acknowledgement(self, obj: Appointment) -> str:
@@ -236,7 +246,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
         by = obj.privacy_acknowledged_by
         who = f" by {by.get_full_name() or by.get_username()}" if by is not None else ""
         return (
-            f"{how}{who}, {as_local(obj.privacy_acknowledged_at):%d %b %Y %H:%M}"
+            f"{how}{who}, {local_datetime(obj.privacy_acknowledged_at)}"
             f" (notice version {obj.privacy_notice_version})"
         )
 
@@ -257,8 +267,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
                 done += 1
             except BookingError as exc:
                 refused.append(
-                    f"{appointment.patient} ({as_local(appointment.start):%d %b %H:%M})"
-                    f": {exc.message}"
+                    f"{appointment.patient} ({local_datetime(appointment.start)}): {exc.message}"
                 )
         if done:
             self.message_user(request, f"{verb}: {done} appointment(s).", messages.SUCCESS)

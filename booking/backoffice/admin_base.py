@@ -11,6 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.admin import SimpleHistoryAdmin
 
 from booking.models import (
@@ -62,3 +63,12 @@ def sees_health_details(request: HttpRequest) -> bool:
 
 def as_local(dt):
     return timezone.localtime(dt, clinic_zone())
+
+
+def local_datetime(dt) -> str:
+    """A moment as every back-office page writes it (clinic/formats/en/formats.py)."""
+    return date_format(as_local(dt), "DATETIME_FORMAT")
+
+
+def local_time(dt) -> str:
+    return date_format(as_local(dt), "TIME_FORMAT")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from booking.backoffice.admin_base import as_local, sees_all_schedules
+from booking.backoffice.admin_base import local_datetime, sees_all_schedules
 from booking.models import (
     Appointment,
     ClinicClosure,
@@ -52,6 +52,19 @@ class ClinicProfileAdmin(admin.ModelAdmin):
             },
         ),
         ("Reminders", {"fields": ["reminder_offsets", "reminder_max_lateness_minutes"]}),
+        (
+            "Waitlist",
+            {
+                "fields": [
+                    "waitlist_entry_days",
+                    "waitlist_entries_per_patient",
+                    "waitlist_batch_size",
+                    "waitlist_window_minutes",
+                    "waitlist_max_batches",
+                    "waitlist_offers_per_day",
+                ]
+            },
+        ),
         (
             "Privacy",
             {
@@ -158,7 +171,7 @@ def _move_links(appointments: list[Appointment]) -> str:
         (
             (
                 reverse("admin:booking_appointment_move", args=[a.pk]),
-                f"{as_local(a.start):%a %d %b %H:%M}",
+                local_datetime(a.start),
                 a.patient,
             )
             for a in appointments

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from booking.backoffice.admin_base import as_local
+from booking.backoffice.admin_base import local_datetime
 from booking.messaging.ledger import message_resend
 from booking.models import (
     AuditEvent,
@@ -33,7 +33,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Appointment")
     def appointment_when(self, obj: OutboundMessage) -> str:
-        return f"#{obj.appointment_id} {as_local(obj.appointment.start):%d %b %H:%M}"
+        return f"#{obj.appointment_id} {local_datetime(obj.appointment.start)}"
 
     def has_add_permission(self, request) -> bool:
         return False

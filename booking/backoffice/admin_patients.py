@@ -9,7 +9,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from booking.backoffice.admin_base import ReadOnlyHistoryAdmin, as_local, sees_all_schedules
+from booking.backoffice.admin_base import (
+    ReadOnlyHistoryAdmin,
+    local_datetime,
+    sees_all_schedules,
+)
 from booking.backoffice.forms import PatientMergeForm
 from booking.backoffice.patient_views import patient_anonymise, patient_export
 from booking.models import (
@@ -19,6 +23,7 @@ from booking.models import (
 )
 from booking.patients.data_rights import ANONYMISE_PERMISSION, EXPORT_PERMISSION
 from booking.patients.identity import patient_merge
+from clinic.templatetags.phones import phone
 
 Status = Appointment.Status
 
@@ -40,7 +45,7 @@ class VisitInline(admin.TabularInline):
 
     @admin.display(description="When")
     def visit(self, obj: Appointment) -> str:
-        return f"{as_local(obj.start):%Y-%m-%d %H:%M}"
+        return local_datetime(obj.start)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -87,7 +92,14 @@ class DuplicateFlagInline(admin.TabularInline):
 
 @admin.register(Patient)
 class PatientAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["full_name", "email", "phone", "date_of_birth", "visit_count", "no_shows"]
+    list_display = [
+        "full_name",
+        "email",
+        "phone_display",
+        "date_of_birth",
+        "visit_count",
+        "no_shows",
+    ]
     search_fields = ["full_name", "email", "phone"]
     readonly_fields = ["created_at", "anonymised_at"]
     fields = ["full_name", "email", "phone", "date_of_birth", "created_at", "anonymised_at"]
@@ -95,6 +107,10 @@ class PatientAdmin(ReadOnlyHistoryAdmin):
     actions = ["merge_patients"]
     # Explicit: the visit counts' GROUP BY drops Meta.ordering, and the autocomplete paginates.
     ordering = ["full_name", "pk"]
+
+    @admin.display(description="Phone", ordering="phone")
+    def phone_display(self, obj: Patient) -> str:
+        return phone(obj.phone) or "-"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = (

@@ -27,6 +27,8 @@ EXTRA_PERMISSIONS: dict[tuple[str, str], list[tuple[str, str]]] = {
         ("mark_outcome", "Can mark a visit completed or no-show"),
     ],
     ("booking", "patient"): [("merge_patients", "Can merge duplicate patients")],
+    # Urgency is a clinical judgement: clinicians and the manager only.
+    ("booking", "waitlistentry"): [("mark_waitlist_urgent", "Can mark a waitlist entry urgent")],
 }
 
 VIEW = ("view",)
@@ -56,6 +58,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.change_outboundmessage",
         # Care plans as a schedule (steps, due dates), never their answers or consents.
         *CARE_PLAN_VIEW,
+        # Reception adds callers to the waitlist and sees every entry.
+        *[f"booking.{a}_waitlistentry" for a in ("add", "change", "view")],
+        "booking.view_waitlisthold",
+        "booking.view_waitlistoffer",
     ],
     CLINICIAN: [
         "booking.view_appointment",
@@ -79,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_consents",
         "care.view_instrument",
         "care.view_consenttext",
+        *[f"booking.{a}_waitlistentry" for a in ("change", "view")],
+        "booking.mark_waitlist_urgent",
     ],
     EDITOR: [
         *[f"education.{a}_article" for a in ALL],

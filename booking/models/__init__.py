@@ -19,8 +19,22 @@ from booking.models.schedule import (
     TimeOff,
     WorkingHours,
 )
+from booking.models.waitlist import (
+    ALL_DAY_PARTS,
+    ALL_WEEKDAYS,
+    DayPart,
+    WaitlistEntry,
+    WaitlistHold,
+    WaitlistOffer,
+)
 
 __all__ = [
+    "ALL_DAY_PARTS",
+    "ALL_WEEKDAYS",
+    "DayPart",
+    "WaitlistEntry",
+    "WaitlistHold",
+    "WaitlistOffer",
     "Appointment",
     "AuditEvent",
     "ClinicClosure",

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -115,7 +116,8 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         start = timezone.localtime(self.start)  # the clinic's wall clock, not UTC
-        return f"{self.consultation_type} with {self.practitioner} at {start:%Y-%m-%d %H:%M}"
+        when = date_format(start, "DATETIME_FORMAT")
+        return f"{self.consultation_type} with {self.practitioner} at {when}"
 
     OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
 

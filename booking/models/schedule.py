@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 
 
 class ConsultationTypeQuerySet(models.QuerySet):
@@ -146,7 +147,8 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         start, end = timezone.localtime(self.start), timezone.localtime(self.end)
-        return f"{self.practitioner}: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+        start, end = date_format(start, "DATETIME_FORMAT"), date_format(end, "DATETIME_FORMAT")
+        return f"{self.practitioner}: {start} to {end}"
 
 
 class ClinicClosure(models.Model):

@@ -62,6 +62,7 @@ def appointment_book(
     privacy_read_out_by: AbstractBaseUser | None = None,
     plan_request: PlanBookingRequest | None = None,
     patient: Patient | None = None,
+    hold_id: int | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book a visit, or return the one already made with the same idempotency key.
@@ -71,6 +72,7 @@ def appointment_book(
     a plan-only type that no registered check (see policies.py) allows for `plan_request`.
     `patient`: the patient when already known (a care plan's private link names them), so the
     visit joins their record whatever contact details it carries.
+    Patients cannot book inside a waitlist hold, except the one they were offered (`hold_id`).
     """
     if timezone.is_naive(start):
         raise ValueError("start must be timezone-aware")
@@ -92,6 +94,7 @@ def appointment_book(
                 privacy_read_out_by=privacy_read_out_by,
                 plan_request=plan_request,
                 patient=patient,
+                hold_id=hold_id,
                 now=now,
             )
     except IntegrityError as exc:
@@ -119,6 +122,7 @@ def _book(
     privacy_read_out_by: AbstractBaseUser | None,
     plan_request: PlanBookingRequest | None,
     patient: Patient | None,
+    hold_id: int | None,
     now: datetime,
 ) -> Appointment:
     if idempotency_key:
@@ -144,6 +148,7 @@ def _book(
         start=start,
         practitioner_id=practitioner.pk if practitioner else None,
         apply_patient_rules=apply_patient_rules,
+        hold_id=hold_id,
         now=now,
     )
     if not free_ids:
