@@ -90,8 +90,15 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def back_office_data() -> BackOfficeData:
     """A clinic day with every kind of schedule block, and one login per role."""
-    ClinicProfile.objects.filter(pk=1).update(
-        name="Riverside Joint & Pain Clinic", phone="(413) 555-0100", email="hello@clinic.example"
+    ClinicProfile.objects.update_or_create(
+        pk=1,
+        defaults={
+            "name": "Riverside Joint & Pain Clinic",
+            "address": "12 River Street\nSpringfield, MA 01103",
+            "phone": "(413) 555-0100",
+            "email": "hello@clinic.example",
+            "opening_hours": "Monday to Friday, 8 am to 6 pm",
+        },
     )
     users = {
         role: StaffUserFactory(username=username, role=role)

@@ -128,12 +128,26 @@ PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not os.path.exists(CHROMIUM):
         pytest.skip("needs Chromium at /usr/bin/chromium")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # The migrations' rows (clinic profile, staff groups, starter articles) that
+    # serialized_rollback puts back before each transactional test, kept by Django on the
+    # connection object. Playwright's sync API leaves an event loop running in this thread,
+    # and from then on Django hands out other connection objects (asgiref keeps them per
+    # async context), which lack that copy: every later transactional test in this process
+    # would start from an empty database, and every later test at all from a flushed one.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
