@@ -20,7 +20,7 @@ from django.urls import Resolver404, get_resolver, resolve, reverse
 from playwright.sync_api import expect
 
 from booking import roles
-from booking.models import ConsultationType
+from booking.models import Appointment, ConsultationType
 from booking.tokens import manage_token
 from tests.back_office import ROLE_USERS, back_office_data
 from tests.browser.sweep import DESKTOP, PHONE, SWEEP_MARKS, log_in
@@ -128,6 +128,14 @@ def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sw
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
     check("confirmation")
+    # What a form-filling robot gets (the hidden honeypot field filled in).
+    sweep.goto(reverse("booking:choose_time", args=["initial"]))
+    page.locator(".time-choice").first.click()
+    fill_details(page)
+    page.locator("#id_website").evaluate("field => { field.value = 'https://spam.example'; }")
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    check("received (honeypot)")
 
     # The private link: manage, questionnaire, reschedule, cancel.
     appointment = AppointmentFactory(
@@ -158,6 +166,16 @@ def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sw
     expect(page.get_by_role("status").first).to_contain_text("has been cancelled")
     check("cancelled")
 
+    requested = AppointmentFactory(
+        consultation_type=ctype,
+        practitioner=ctype.practitioners.first(),
+        start=next_weekday_at(11, weeks_ahead=2),
+        status=Appointment.Status.REQUESTED,
+    )
+    sweep.goto(reverse("booking:confirmation", args=[manage_token(requested)]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request has been received")
+    check("request received")
+
     # A draft article, as the content editor previews it on the site.
     page.context.clear_cookies()
     log_in(sweep, ROLE_USERS[roles.EDITOR])
@@ -187,7 +205,7 @@ def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sw
     check("403")
     sweep.goto("/test-errors/broken/")
     sweep.check("500")
-    settings.ROOT_URLCONF = "clinic.urls"
+    settings.ROOT_URLCONF = "clinic.urls"  # (the settings fixture would restore it at the end)
 
     # The back office's login, empty and with an error.
     page.set_viewport_size(DESKTOP)

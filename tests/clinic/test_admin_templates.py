@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from booking import roles
+from booking.selectors import clinic_profile_get
 from tests.back_office import back_office_data
 
 ADMIN_TEMPLATES = Path(django.contrib.admin.__file__).parent / "templates"
@@ -72,6 +73,9 @@ def test_every_admin_page_loads_the_accessibility_stylesheet_and_script(admin_cl
 
 @pytest.mark.django_db
 def test_the_phone_number_is_a_link_outside_the_collapsing_menu(client):
+    profile = clinic_profile_get()
+    profile.phone = "(413) 555-0100"
+    profile.save()
     body = client.get(reverse("home")).content.decode()
     header = body.split("<header>")[1].split("</header>")[0]
     before_menu = header.split('id="main-nav"')[0]

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking import roles
+from booking.selectors import clinic_profile_get
 from tests.back_office import admin_pages, back_office_data
 from tests.clinic.urls_errors import SECRET
 
@@ -24,6 +25,9 @@ def test_a_refusal_on_the_site_is_the_sites_styled_page_without_the_reason(
     client, error_urls, settings, debug
 ):
     settings.DEBUG = debug
+    profile = clinic_profile_get()
+    profile.phone = "(413) 555-0100"
+    profile.save()
     response = client.get("/test-errors/forbidden/")
     assert response.status_code == 403
     body = response.content.decode()
