@@ -23,6 +23,7 @@ urlpatterns = [
 # serves it from the shared bucket or the proxy (docs/deploy.md).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler403 = "clinic.views.permission_denied"
 handler500 = "clinic.views.server_error"
 
 admin.site.site_header = "Clinic back office"

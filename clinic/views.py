@@ -2,9 +2,11 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -72,6 +74,18 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without context processors: the database may be what failed.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403 in the clothes of the part of the site it happened in: the back office's frame for
+    staff pages, the site's for the rest. The exception's text is never shown (it can name a
+    permission or a record), and the page says the same whatever was refused."""
+    if request.path_info.startswith("/" + settings.ADMIN_URL):
+        from django.contrib import admin
+
+        context = {**admin.site.each_context(request), "title": gettext("No access to this page")}
+        template = "admin/403.html"
+    else:
+        context, template = {}, "403.html"
+    return HttpResponseForbidden(loader.render_to_string(template, context, request))

@@ -1,0 +1,237 @@
+"""axe-core on every public page, reached the way a patient reaches it, at a phone's and a
+desktop's width; no page scrolls sideways at 375 or 320 px, and the clinic's phone number
+shows in the header at every width (issue 12, items 15, 16 and 19).
+
+Every violation of WCAG 2.0/2.1/2.2 A and AA, `target-size` and axe's best practices counts
+(tests/accessibility.py), whatever its impact. A check at the end fails when a named public
+URL was neither visited nor listed in PUBLIC_NOT_PAGES, so a page added later is not missed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import Resolver404, get_resolver, resolve, reverse
+from playwright.sync_api import expect
+
+from booking import roles
+from booking.models import Appointment, ConsultationType
+from booking.tokens import manage_token
+from tests.back_office import ROLE_USERS, back_office_data
+from tests.browser.sweep import DESKTOP, PHONE, SWEEP_MARKS, log_in
+from tests.factories import AppointmentFactory, ArticleFactory, TopicFactory, next_weekday_at
+
+pytestmark = SWEEP_MARKS
+
+# Named public URLs that are not pages a person reads (each visited page's name is recorded).
+PUBLIC_NOT_PAGES = {
+    "healthz": "JSON for the load balancer",
+    "robots_txt": "text for crawlers",
+    "sitemap": "XML for crawlers",
+    "education:feed": "Atom feed",
+    "booking:calendar": "an .ics download",
+    "booking:api_availability": "JSON for the time picker",
+}
+
+# A Markdown body with everything that can widen a page: a long address, a word without a
+# break, a wide table, a code block and a sources list of long links.
+STRESS_BODY = (Path(__file__).parent / "stress_article.md").read_text()
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    settings.BOOKING_RATE_LIMIT = 1000
+    settings.LOST_LINK_RATE_LIMIT = 1000
+
+
+def fill_details(page) -> None:
+    page.locator("#id_full_name").fill("Sam Carter")
+    page.locator("#id_email").fill("sam@example.com")
+    page.locator("#id_phone").fill("(413) 555-0142")
+    page.locator("#id_joints_0").check()
+    page.locator("#id_privacy").check()
+
+
+def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sweep, settings):
+    started = time.monotonic()
+    back_office_data()  # practitioners, a consultation type, articles
+    ctype = ConsultationType.objects.get(slug="initial")
+    topic = TopicFactory(slug="evidence", name="Evidence")
+    ArticleFactory(topic=topic, slug="long-words", title="Sources", body=STRESS_BODY)
+    visited: set[str] = set()
+    page = sweep.page
+    page.set_viewport_size(PHONE)
+
+    def check(label: str) -> None:
+        try:
+            visited.add(resolve(page.url.removeprefix(sweep.base).split("?")[0]).view_name)
+        except Resolver404:
+            visited.add("404")
+        sweep.check(label, fits=True)
+
+    for label, url in [
+        ("home", "/"),
+        ("booking start", reverse("booking:start")),
+        ("article list", reverse("education:article_list")),
+        ("topic", reverse("education:topic_detail", args=["evidence"])),
+        ("article", reverse("education:article_detail", args=["knee-pain"])),
+        ("article with long words, a table and code", "/learn/long-words/"),
+        ("search", reverse("education:search") + "?q=knee"),
+        ("search, nothing found", reverse("education:search") + "?q=zzzz"),
+        ("search, empty", reverse("education:search")),
+        ("privacy", reverse("privacy")),
+        ("404", "/no-such-page/"),
+        ("lost link", reverse("booking:lost_link")),
+        ("invalid manage link", reverse("booking:manage", args=["0" * 64])),
+        ("bad slot", reverse("booking:details", args=["initial"]) + "?start=yesterday"),
+    ]:
+        sweep.goto(url)
+        check(label)
+
+    sweep.goto(reverse("booking:lost_link"))
+    page.locator("#id_email").fill("not-an-email")
+    page.get_by_role("button", name="Email me my links").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    check("lost link, error")
+    page.locator("#id_email").fill("someone@example.com")
+    page.get_by_role("button", name="Email me my links").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    check("lost link, sent")
+
+    # The booking journey: time picker, details (and their errors), review, confirmation.
+    sweep.goto(reverse("booking:choose_time", args=["initial"]))
+    check("time picker")
+    page.locator(".time-choice").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    check("details")
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    check("details, errors")
+    fill_details(page)
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check and confirm")
+    check("review")
+    # Someone takes the time while the patient reads: the confirm page offers others.
+    start = datetime.fromisoformat(page.locator('input[name="start"]').first.input_value())
+    for practitioner in ctype.practitioners.all():  # "any practitioner": take it from all
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            AppointmentFactory(consultation_type=ctype, practitioner=practitioner, start=start)
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please choose another time")
+    check("slot taken")
+    page.locator(".alternatives button").first.click()
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
+    check("confirmation")
+    # What a form-filling robot gets (the hidden honeypot field filled in).
+    sweep.goto(reverse("booking:choose_time", args=["initial"]))
+    page.locator(".time-choice").first.click()
+    fill_details(page)
+    page.locator("#id_website").evaluate("field => { field.value = 'https://spam.example'; }")
+    page.get_by_role("button", name="Continue to review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    check("received (honeypot)")
+
+    # The private link: manage, questionnaire, reschedule, cancel.
+    appointment = AppointmentFactory(
+        consultation_type=ctype,
+        practitioner=ctype.practitioners.first(),
+        start=next_weekday_at(10, weeks_ahead=2),
+    )
+    sweep.goto(reverse("booking:manage", args=[manage_token(appointment)]))
+    check("manage")
+    page.get_by_role("link", name="Pre-visit questionnaire").click()
+    check("questionnaire")
+    page.locator("#id_pain_score").fill("11")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    check("questionnaire, error")
+    page.locator("#id_pain_score").fill("6")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    check("manage, with a message")
+    page.get_by_role("link", name="Change the time").click()
+    check("reschedule picker")
+    page.locator(".time-choice").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move your appointment?")
+    check("reschedule confirm")
+    sweep.goto(reverse("booking:manage_cancel", args=[manage_token(appointment)]))
+    check("cancel")
+    page.get_by_role("button", name="Yes, cancel it").click()
+    expect(page.get_by_role("status").first).to_contain_text("has been cancelled")
+    check("cancelled")
+
+    requested = AppointmentFactory(
+        consultation_type=ctype,
+        practitioner=ctype.practitioners.first(),
+        start=next_weekday_at(11, weeks_ahead=2),
+        status=Appointment.Status.REQUESTED,
+    )
+    sweep.goto(reverse("booking:confirmation", args=[manage_token(requested)]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request has been received")
+    check("request received")
+
+    # A draft article, as the content editor previews it on the site.
+    page.context.clear_cookies()
+    log_in(sweep, ROLE_USERS[roles.EDITOR])
+    sweep.goto(reverse("education:article_detail", args=["draft-article"]))
+    check("article preview (editor)")
+    page.context.clear_cookies()
+
+    # Refusals: too many attempts, a form sent without its security token.
+    settings.LOST_LINK_RATE_LIMIT = 1
+    for _ in range(2):
+        sweep.goto(reverse("booking:lost_link"))
+        page.locator("#id_email").fill("someone@example.com")
+        page.get_by_role("button", name="Email me my links").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
+    check("429")
+    settings.LOST_LINK_RATE_LIMIT = 1000
+    sweep.goto(reverse("booking:lost_link"))
+    page.context.clear_cookies()
+    page.locator("#id_email").fill("someone@example.com")
+    page.get_by_role("button", name="Email me my links").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Please try that again")
+    check("403, form without its token")
+
+    # The project's own 403 and 500 pages (tests/clinic/urls_errors.py fails on purpose).
+    settings.ROOT_URLCONF = "tests.clinic.urls_errors"
+    sweep.goto("/test-errors/forbidden/")
+    check("403")
+    sweep.goto("/test-errors/broken/")
+    sweep.check("500")
+    settings.ROOT_URLCONF = "clinic.urls"  # (the settings fixture would restore it at the end)
+
+    # The back office's login, empty and with an error.
+    page.set_viewport_size(DESKTOP)
+    sweep.goto(reverse("admin:login"))
+    sweep.check("admin login")
+    page.fill("#id_username", "nobody")
+    page.fill("#id_password", "wrong")
+    page.locator("input[type=submit]").click()
+    expect(page.locator(".errornote")).to_be_visible()
+    sweep.check("admin login, error")
+
+    public_names = _public_url_names()
+    missed = public_names - visited - set(PUBLIC_NOT_PAGES)
+    assert not missed, f"public pages the sweep never reached: {sorted(missed)}"
+    sweep.assert_clean(started)
+
+
+def _public_url_names() -> set[str]:
+    names = set()
+    for name, values in get_resolver().reverse_dict.lists():
+        if isinstance(name, str):
+            path = values[0][0][0][0]
+            if not path.startswith(reverse("admin:index").lstrip("/")) and "media" not in path:
+                names.add(name)
+    for namespace, (_prefix, resolver) in get_resolver().namespace_dict.items():
+        if namespace == "admin":
+            continue
+        names |= {f"{namespace}:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
+    return names
