@@ -18,8 +18,7 @@ from django.db.models import Model
 from django.test import RequestFactory
 from django.urls import URLPattern, reverse
 
-from booking import roles
-from booking.availability import clinic_zone
+from booking.backoffice import roles
 from booking.models import (
     Appointment,
     AuditEvent,
@@ -30,6 +29,7 @@ from booking.models import (
     Patient,
     TimeOff,
 )
+from booking.scheduling.clock import clinic_zone
 from tests.factories import (
     AppointmentFactory,
     ArticleFactory,

@@ -184,7 +184,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
 
 class StaffUserFactory(UserFactory):
-    """A staff login in one of the booking.roles groups: StaffUserFactory(role=roles.RECEPTION)."""
+    """A staff login in one of the roles (booking/backoffice/roles.py): StaffUserFactory(role=RECEPTION)."""
 
     class Meta:
         skip_postgeneration_save = True

@@ -15,7 +15,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from booking import roles
+from booking.backoffice import roles
 from tests.back_office import ROLE_USERS, admin_pages, back_office_data
 from tests.browser.sweep import PHONE, SWEEP_MARKS, Sweep, log_in
 

@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from django.urls import Resolver404, get_resolver, resolve, reverse
 from playwright.sync_api import expect
 
-from booking import roles
+from booking.backoffice import roles
+from booking.links.tokens import manage_token
 from booking.models import Appointment, ConsultationType
-from booking.tokens import manage_token
 from tests.back_office import ROLE_USERS, back_office_data
 from tests.browser.sweep import DESKTOP, PHONE, SWEEP_MARKS, log_in
 from tests.factories import AppointmentFactory, ArticleFactory, TopicFactory, next_weekday_at

@@ -10,8 +10,8 @@ import django.contrib.admin
 import pytest
 from django.urls import reverse
 
-from booking import roles
-from booking.selectors import clinic_profile_get
+from booking.backoffice import roles
+from booking.profile import clinic_profile_get
 from tests.back_office import back_office_data
 
 ADMIN_TEMPLATES = Path(django.contrib.admin.__file__).parent / "templates"

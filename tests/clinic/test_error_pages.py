@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from booking import roles
-from booking.selectors import clinic_profile_get
+from booking.backoffice import roles
+from booking.profile import clinic_profile_get
 from tests.back_office import admin_pages, back_office_data
 from tests.clinic.urls_errors import SECRET
 
