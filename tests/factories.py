@@ -184,7 +184,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
 
 class StaffUserFactory(UserFactory):
-    """A staff login in one of the roles (booking/backoffice/roles.py): StaffUserFactory(role=RECEPTION)."""
+    """A staff login in one of the roles of booking/backoffice/roles.py."""
 
     class Meta:
         skip_postgeneration_save = True
