@@ -17,6 +17,9 @@ from booking.models import (
     Patient,
     Practitioner,
     TimeOff,
+    WaitlistEntry,
+    WaitlistHold,
+    WaitlistOffer,
     WorkingHours,
 )
 
@@ -243,3 +246,45 @@ def next_weekday(weekday: int = 1):
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return day
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    """An active entry for the next thirty days, any day, any practitioner."""
+
+    class Meta:
+        model = WaitlistEntry
+
+    patient = factory.SubFactory(PatientFactory)
+    consultation_type = factory.SubFactory(ConsultationTypeFactory)
+    practitioner = None
+    earliest_date = factory.LazyFunction(lambda: timezone.localdate())
+    latest_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    status = WaitlistEntry.Status.ACTIVE
+    confirmed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+
+
+class WaitlistHoldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaitlistHold
+
+    consultation_type = factory.SubFactory(ConsultationTypeFactory)
+    practitioner = factory.SubFactory(PractitionerFactory)
+    start = factory.LazyFunction(lambda: next_weekday_at(10))
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=30))
+    occupied_start = factory.SelfAttribute("start")
+    occupied_end = factory.SelfAttribute("end")
+    held_until = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
+    freed_at = factory.LazyFunction(timezone.now)
+
+
+class WaitlistOfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaitlistOffer
+
+    entry = factory.SubFactory(WaitlistEntryFactory)
+    hold = factory.SubFactory(
+        WaitlistHoldFactory, consultation_type=factory.SelfAttribute("..entry.consultation_type")
+    )
+    batch = 1
+    created_at = factory.LazyFunction(timezone.now)

@@ -8,13 +8,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from phonenumber_field.formfields import PhoneNumberField
 
-from booking.backoffice.admin_base import sees_health_details
-from booking.models import WaitlistEntry, WaitlistHold, WaitlistOffer
+from booking.backoffice.admin_base import sees_all_schedules, sees_health_details
+from booking.models import Appointment, WaitlistEntry, WaitlistHold, WaitlistOffer
 from booking.patients.identity import ContactDetails
 from booking.scheduling.errors import BookingError
 from booking.waitlist.entries import (
@@ -107,6 +108,22 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     search_fields = ["patient__full_name", "patient__email"]
     ordering = ["consultation_type__name", "practitioner__display_name", "-urgent", "confirmed_at"]
     change_list_template = "admin/booking/waitlistentry/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """A clinician's own entries (docs/waitlist.md): the entry names them, or the patient has
+        a visit with them (the patient list's rule). An "anyone" entry of a patient they have
+        never seen is reception's and the manager's to read; its urgency, the manager's."""
+        qs = super().get_queryset(request)
+        if sees_all_schedules(request):
+            return qs
+        return qs.filter(
+            Q(practitioner__user=request.user)
+            | Exists(
+                Appointment.objects.filter(
+                    patient=OuterRef("patient"), practitioner__user=request.user
+                )
+            )
+        )
 
     @admin.display(description="Practitioner")
     def practitioner_or_anyone(self, obj: WaitlistEntry) -> str:

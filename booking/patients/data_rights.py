@@ -24,8 +24,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
-from booking.models import Appointment, AuditEvent, Intake, OutboundMessage, Patient
+from booking.models import Appointment, AuditEvent, Intake, OutboundMessage, Patient, WaitlistEntry
 from booking.patients.contributors import data_contributors
+from booking.patients.waitlist_data import waitlist_anonymise, waitlist_export
 from booking.profile import clinic_profile_get
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,7 @@ def patient_export(*, patient: Patient, acting_user: AbstractBaseUser) -> dict[s
         "generated_by": acting_user.get_username(),
         "patient": _row(patient),
         "appointments": exported_appointments,
+        "waitlist_entries": waitlist_export(patient_id=patient.pk, row=_row),
         "history": history,
         "audit_trail": [
             _row(event, exclude=("actor_id",))
@@ -241,6 +243,7 @@ def patient_anonymise(
         )
         intake_count = _intakes_scrub(appointment_ids=appointment_ids, now=now)
         other_count = sum(c.anonymise(patient.pk, now) for c in data_contributors())
+        entry_ids = waitlist_anonymise(patient_id=patient.pk, now=now)
 
         # A queued email would go to an address we no longer hold; SMTP errors quote addresses.
         OutboundMessage.objects.filter(
@@ -266,6 +269,7 @@ def patient_anonymise(
                     )
                 ),
                 OutboundMessage: list(messages.values_list("pk", flat=True)),
+                WaitlistEntry: entry_ids,
             },
             patient_repr=anonymous_name,
         )
@@ -276,8 +280,8 @@ def patient_anonymise(
             patient_id=patient.pk,
             summary=(
                 f"Anonymised patient {patient.pk}: {len(appointment_ids)} appointment(s), "
-                f"{intake_count} intake(s), {other_count} other record(s), history rows "
-                "included."
+                f"{intake_count} intake(s), {len(entry_ids)} waitlist entry(ies), "
+                f"{other_count} other record(s), history rows included."
             ),
         )
     patient.refresh_from_db()

@@ -19,7 +19,14 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
 from booking.backoffice.roles import CLINICIAN, EDITOR, MANAGER, RECEPTION
-from booking.models import Appointment, AuditEvent, Patient
+from booking.models import (
+    Appointment,
+    AuditEvent,
+    Patient,
+    WaitlistEntry,
+    WaitlistHold,
+    WaitlistOffer,
+)
 from care.models import (
     CarePlan,
     ConsentRecord,
@@ -36,6 +43,8 @@ from tests.factories import (
     PatientFactory,
     PractitionerFactory,
     StaffUserFactory,
+    WaitlistEntryFactory,
+    WaitlistOfferFactory,
     next_weekday_at,
 )
 
@@ -45,15 +54,17 @@ NAME = "Zebulon Quartermain"
 EMAIL = "zebulon.q@example.org"
 PHONE = "+447700900555"
 NOTE = "Secret knee story 4711"
+# A waitlist entry's urgency reason is health data too (docs/waitlist.md).
+URGENCY = "Cannot climb stairs 0815"
 SEARCH = "Quartermai"  # matches the patient, yet is not the whole name (the search box echoes it)
 
 # role -> what it must never be shown about another clinician's patient
 FORBIDDEN = {
-    RECEPTION: [NOTE],
-    CLINICIAN: [NAME, EMAIL, PHONE, NOTE],
-    EDITOR: [NAME, EMAIL, PHONE, NOTE],
+    RECEPTION: [NOTE, URGENCY],
+    CLINICIAN: [NAME, EMAIL, PHONE, NOTE, URGENCY],
+    EDITOR: [NAME, EMAIL, PHONE, NOTE, URGENCY],
     MANAGER: [],
-    None: [NAME, EMAIL, PHONE, NOTE],  # not logged in
+    None: [NAME, EMAIL, PHONE, NOTE, URGENCY],  # not logged in
 }
 
 # <conv:name>, (?P<name>...) and simple-history's unnamed (object id)/history/(version id) groups
@@ -90,7 +101,7 @@ def world():
     owner = PractitionerFactory(display_name="Dr Owner")
     # dr.patel has a schedule of their own, and no visit with this patient.
     patel = StaffUserFactory(username="dr.patel", role=CLINICIAN)
-    PractitionerFactory(display_name="Dr Patel", user=patel)
+    patel_schedule = PractitionerFactory(display_name="Dr Patel", user=patel)
     patient = PatientFactory(full_name=NAME, email=EMAIL, phone=PHONE)
     appointment = AppointmentFactory(
         patient=patient,
@@ -102,6 +113,15 @@ def world():
         intake__note=NOTE,
     )
     message = OutboundMessageFactory(appointment=appointment, patient=patient)
+    # An "anyone" entry: dr.patel offers the type, yet the patient is not theirs.
+    patel_schedule.consultation_types.add(appointment.consultation_type)
+    entry = WaitlistEntryFactory(
+        patient=patient,
+        consultation_type=appointment.consultation_type,
+        urgent=True,
+        urgent_reason=URGENCY,
+    )
+    offer = WaitlistOfferFactory(entry=entry, hold__practitioner=owner)
     audit = AuditEvent.objects.create(
         action=AuditEvent.Action.PATIENT_EXPORTED,
         actor_label="x",
@@ -149,6 +169,9 @@ def world():
         Appointment: appointment,
         type(message): message,
         AuditEvent: audit,
+        WaitlistEntry: entry,
+        WaitlistHold: offer.hold,
+        WaitlistOffer: offer,
         "dr.patel": patel,
     }
 
@@ -185,6 +208,9 @@ def test_the_url_table_holds_the_pages_the_review_found():
     assert any(r.endswith("export.csv") for r in routes)
     assert any(r.startswith("care/response/") for r in routes)
     assert any(r.startswith("care/consentrecord/") for r in routes)
+    assert {"booking/waitlistentry/", "booking/waitlisthold/", "booking/waitlistoffer/"} <= {
+        r.split("<")[0].split("(")[0] for r in routes
+    }
 
 
 @pytest.mark.parametrize("role", [RECEPTION, CLINICIAN, MANAGER, EDITOR, None])
@@ -223,3 +249,29 @@ def test_no_admin_url_shows_a_patient_the_role_must_not_see(client, world, role)
     assert patient.full_name == NAME
     if role in (CLINICIAN, EDITOR, None):
         assert appointment.status == status_before
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("owner", True), ("named", True), ("patel", False), (MANAGER, True), (RECEPTION, False)],
+)
+def test_the_urgency_reason_is_read_by_the_own_clinician_and_the_manager(client, who, sees):
+    """Own: the entry names the clinician, or the patient has a visit with them."""
+    owner_user = StaffUserFactory(username="dr.owner", role=CLINICIAN)
+    owner = PractitionerFactory(user=owner_user)
+    named_user = StaffUserFactory(username="dr.named", role=CLINICIAN)
+    named = PractitionerFactory(user=named_user)
+    patel = StaffUserFactory(username="dr.patel", role=CLINICIAN)
+    PractitionerFactory(user=patel)
+    appointment = AppointmentFactory(practitioner=owner, start=next_weekday_at(10))
+    anyone = WaitlistEntryFactory(
+        patient=appointment.patient, urgent=True, urgent_reason=URGENCY + " a"
+    )
+    naming = WaitlistEntryFactory(practitioner=named, urgent=True, urgent_reason=URGENCY + " b")
+    users = {"owner": owner_user, "named": named_user, "patel": patel}
+    client.force_login(users.get(who) or StaffUserFactory(role=who))
+    entry = naming if who == "named" else anyone
+    body = client.get(f"/admin/booking/waitlistentry/{entry.pk}/change/").content.decode()
+    assert (entry.urgent_reason in body) is sees
+    listing = client.get("/admin/booking/waitlistentry/").content.decode()
+    assert URGENCY not in listing  # never in the list, whoever reads it

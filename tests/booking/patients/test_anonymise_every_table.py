@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from booking.models import Appointment, OutboundMessage, Patient
 from booking.patients.data_rights import patient_anonymise
-from tests.factories import AppointmentFactory, OutboundMessageFactory, PatientFactory, UserFactory
+from tests.factories import (
+    AppointmentFactory,
+    OutboundMessageFactory,
+    PatientFactory,
+    UserFactory,
+    WaitlistEntryFactory,
+    WaitlistOfferFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +62,25 @@ def test_anonymise_leaves_no_copy_of_name_email_or_phone_in_any_table(admin_clie
     OutboundMessageFactory(
         appointment=past, channel=OutboundMessage.Channel.SMS, last_error=f"SMS to {PHONE} failed"
     )
+    # The waitlist: an urgent entry (its reason quotes the patient), its confirmation email and
+    # an offer whose email failed.
+    entry = WaitlistEntryFactory(
+        patient=patient, urgent=True, urgent_reason=f"{NAME} cannot walk, call {PHONE}"
+    )
+    offer = WaitlistOfferFactory(entry=entry)
+    OutboundMessageFactory(
+        appointment=None, waitlist_entry=entry, patient=patient, kind="waitlist_confirm"
+    )
+    OutboundMessageFactory(
+        appointment=None,
+        waitlist_offer=offer,
+        patient=patient,
+        kind="waitlist_offer",
+        status=OutboundMessage.Status.FAILED,
+        last_error=f"550 {EMAIL} rejected",
+    )
     # The admin's own log, as a staff edit writes it (object_repr is str(patient)).
-    for obj in (patient, past):
+    for obj in (patient, past, entry):
         LogEntry.objects.log_actions(
             user_id=UserFactory().pk, queryset=[obj], action_flag=CHANGE, change_message=NAME
         )
@@ -79,4 +103,10 @@ def test_anonymise_leaves_no_copy_of_name_email_or_phone_in_any_table(admin_clie
     }
     assert {t: s for t, s in leaks.items() if s} == {}
     assert Appointment.objects.filter(patient=patient).count() == 1
+    entry.refresh_from_db()
+    offer.refresh_from_db()
+    assert (entry.status, entry.urgent_reason, offer.status) == ("left", "", "lapsed")
+    assert not OutboundMessage.objects.filter(
+        patient=patient, status__in=["pending", "failed"]
+    ).exists()
     assert ContentType.objects.get_for_model(Patient)
