@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from booking.backoffice.admin_base import local_datetime, sees_all_schedules
+from booking.backoffice.admin_base import as_local, local_datetime, sees_all_schedules
 from booking.models import (
     Appointment,
     ClinicClosure,
@@ -27,6 +27,7 @@ from booking.scheduling.disruptions import (
     appointments_disrupted_by_time_off,
     appointments_outside_hours,
 )
+from booking.scheduling.freed import time_freed_announced
 
 
 @admin.register(ClinicProfile)
@@ -147,7 +148,12 @@ class PractitionerAdmin(admin.ModelAdmin):
     inlines = [WorkingHoursInline]
 
     def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
+        # Hours added (or types offered) free bookable time: the waitlist is offered it.
+        if change:
+            with time_freed_announced(practitioner_ids=[form.instance.pk]):
+                super().save_related(request, form, formsets, change)
+        else:
+            super().save_related(request, form, formsets, change)
         orphans = appointments_outside_hours(practitioner=form.instance)
         if orphans:
             # Never silently: every visit the new hours no longer cover is listed, with a link.
@@ -180,7 +186,32 @@ def _move_links(appointments: list[Appointment]) -> str:
 
 
 class DisruptionRedirectMixin:
+    """Time off and closures: a save may disrupt visits; a removal (or a shorter period) frees
+    bookable time, announced for the waitlist (scheduling/freed.py)."""
+
     disruption_param = ""
+
+    def _freeing(self, stored, new):
+        """The context announcing what changing `stored` to `new` (None: removing it) frees."""
+        raise NotImplementedError
+
+    def _stored(self, obj):
+        return type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
+
+    def save_model(self, request, obj, form, change):
+        stored = self._stored(obj) if change else None
+        if stored is None:
+            return super().save_model(request, obj, form, change)
+        with self._freeing(stored, obj):
+            return super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with self._freeing(obj, None):
+            return super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def _disrupted(self, obj) -> list[Appointment]:
         raise NotImplementedError
@@ -221,6 +252,14 @@ class TimeOffAdmin(DisruptionRedirectMixin, admin.ModelAdmin):
     def _disrupted(self, obj: TimeOff) -> list[Appointment]:
         return appointments_disrupted_by_time_off(time_off=obj)
 
+    def _freeing(self, stored: TimeOff, new: TimeOff | None):
+        ids = {stored.practitioner_id} | ({new.practitioner_id} if new else set())
+        return time_freed_announced(
+            practitioner_ids=ids,
+            first_day=as_local(stored.start).date(),
+            last_day=as_local(stored.end).date(),
+        )
+
 
 @admin.register(ClinicClosure)
 class ClinicClosureAdmin(DisruptionRedirectMixin, admin.ModelAdmin):
@@ -230,3 +269,8 @@ class ClinicClosureAdmin(DisruptionRedirectMixin, admin.ModelAdmin):
 
     def _disrupted(self, obj: ClinicClosure) -> list[Appointment]:
         return appointments_disrupted_by_closure(closure=obj)
+
+    def _freeing(self, stored: ClinicClosure, new: ClinicClosure | None):
+        return time_freed_announced(
+            practitioner_ids=None, first_day=stored.start_date, last_day=stored.end_date
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from booking.events import AppointmentEvent
@@ -20,6 +20,7 @@ from booking.scheduling.clock import clinic_zone
 from booking.scheduling.guards import occupied
 from booking.scheduling.loader import rules_for
 from booking.waitlist.queue import offer_next_enqueue
+from booking.waitlist.rules import day_part_bit
 
 # How long a new hold waits for its first batch: the offer goes out within seconds; if no
 # worker runs at all, the time returns to the public after this.
@@ -63,7 +64,7 @@ def hold_overlaps_visit(hold: WaitlistHold) -> bool:
 def hold_freed_time(event: AppointmentEvent, *, now: datetime | None = None) -> WaitlistHold | None:
     """Hold the freed visit's time for the waitlist if anyone active might want it."""
     if None in (event.consultation_type_id, event.practitioner_id, event.start):
-        return None  # freed hours or a closure: no one concrete slot (see docs/waitlist)
+        return None  # not one concrete slot: the back office announces each (scheduling/freed.py)
     now = now or timezone.now()
     ctype = ConsultationType.objects.filter(pk=event.consultation_type_id, active=True).first()
     if ctype is None:
@@ -71,9 +72,17 @@ def hold_freed_time(event: AppointmentEvent, *, now: datetime | None = None) -> 
     rules = rules_for(ctype, clinic_profile_get())
     if not now + rules.min_notice <= event.start <= now + rules.horizon:
         return None  # patients could not book it online anyway
-    day = event.start.astimezone(clinic_zone()).date()
-    wanted = WaitlistEntry.objects.filter(
+    local_start = event.start.astimezone(clinic_zone())
+    day = local_start.date()
+    # The day and the part of the day too: the back office frees many slots at once, and a
+    # hold no one could be offered would only keep the time from the public for a while.
+    wanted = WaitlistEntry.objects.annotate(
+        on_day=F("weekdays").bitand(1 << day.weekday()),
+        in_part=F("day_parts").bitand(day_part_bit(local_start)),
+    ).filter(
         Q(practitioner__isnull=True) | Q(practitioner_id=event.practitioner_id),
+        on_day__gt=0,
+        in_part__gt=0,
         status=WaitlistEntry.Status.ACTIVE,
         consultation_type=ctype,
         expires_at__gt=now,

@@ -53,7 +53,8 @@ def test_the_export_holds_the_patients_waitlist_entries_offers_and_emails():
     first = next(e for e in entries if e["id"] == entry.pk)
     assert first["urgent_reason"] == "Knee locks daily"
     assert first["practitioner_name"] == "Anyone"
-    assert "urgent_by_id" not in first and "link_version" not in first
+    assert "urgent_by_id" not in first
+    assert "link_version" not in first
     assert [m["kind"] for m in first["messages"]] == ["waitlist_confirm"]
     (exported_offer,) = first["offers"]
     assert datetime.fromisoformat(exported_offer["time_offered"]) == offer.hold.start
