@@ -29,10 +29,11 @@ from django.utils import timezone
 from booking.messaging.health import SCAN_HEARTBEAT
 from booking.messaging.scan import due_messages_scan
 from booking.messaging.tasks import deliver_message, scan_due_messages
-from booking.models import Appointment, OutboundMessage, TaskHeartbeat
+from booking.models import Appointment, OutboundMessage, TaskHeartbeat, WaitlistOffer
 from booking.patients.identity import ContactDetails
 from booking.profile import clinic_profile_get
 from booking.scheduling.booking import appointment_book
+from booking.scheduling.changes import appointment_cancel
 from clinic.celery_app import app as celery_app
 from tests.booking.messaging.test_emails import weekday_at
 from tests.conftest import RecordingSMTPHandler
@@ -40,7 +41,9 @@ from tests.factories import (
     AppointmentFactory,
     ConsultationTypeFactory,
     OutboundMessageFactory,
+    PatientFactory,
     PractitionerFactory,
+    WaitlistEntryFactory,
 )
 
 # serialized_rollback: the flush after each test would otherwise drop the data migrations'
@@ -286,6 +289,60 @@ def test_stale_beat_turns_healthz_503(real_celery, client, settings):
         "broker": True,
         "reminders": False,
     }
+
+
+def test_cancelled_time_is_offered_to_the_right_batch_by_email(real_celery, inbox):
+    """Cancel -> hold (same transaction) -> offer task on Redis -> the worker's batch -> the
+    ledger's emails at the SMTP server, to the first batch only (urgent, then longest waiting)."""
+    ctype = ConsultationTypeFactory()
+    doctor = PractitionerFactory(consultation_types=[ctype])
+    batch_size = clinic_profile_get().waitlist_batch_size
+
+    def waiting(days: int, **fields):
+        patient = PatientFactory(email=f"waiting{days}@example.com")
+        return WaitlistEntryFactory(
+            patient=patient,
+            consultation_type=ctype,
+            confirmed_at=timezone.now() - timedelta(days=days),
+            **fields,
+        )
+
+    urgent = waiting(0, urgent=True, urgent_reason="Cannot walk")
+    longest = [waiting(days) for days in range(30, 30 - (batch_size - 1), -1)]
+    later = waiting(1)  # the next batch, if no one takes it
+    waiting(2, practitioner=PractitionerFactory(consultation_types=[ctype]))  # someone else's
+    visit = AppointmentFactory(consultation_type=ctype, practitioner=doctor, start=weekday_at(3))
+
+    appointment_cancel(appointment=visit, apply_patient_rules=False)
+
+    def offer_emails() -> list[bytes]:
+        offer_messages = set(
+            OutboundMessage.objects.filter(kind="waitlist_offer").values_list("pk", flat=True)
+        )
+        return [
+            raw
+            for raw, pk in zip(inbox.messages, received_ids(inbox), strict=True)
+            if pk in offer_messages
+        ]
+
+    wait_until(lambda: len(offer_emails()) >= batch_size, what="the first batch's offer emails")
+    wait_until(all_settled, what="the cancellation emails too")
+    time.sleep(1)  # nothing more arrives
+    offers = dict(
+        WaitlistOffer.objects.filter(hold__freed_appointment=visit).values_list("pk", "entry_id")
+    )
+    sent = dict(OutboundMessage.objects.values_list("pk", "waitlist_offer_id"))
+    received = [pk for pk in received_ids(inbox) if sent[pk] is not None]
+    assert len(received) == batch_size  # one email per offer, never twice
+    offered_entries = {offers[sent[pk]] for pk in received}
+    assert offered_entries == {urgent.pk, *(e.pk for e in longest)}
+    assert later.pk not in offered_entries
+    recipients = {
+        email.message_from_bytes(raw, policy=policy.default)["To"] for raw in offer_emails()
+    }
+    assert recipients == {e.patient.email for e in (urgent, *longest)}
+    body = b" ".join(offer_emails()).decode(errors="replace")
+    assert "Cannot walk" not in body  # the urgency reason is health data
 
 
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(smtp, inbox, worker, tmp_path):
