@@ -10,5 +10,7 @@ class BookingConfig(AppConfig):
         # other apps register theirs (booking/messaging/kinds.py). The tasks module is imported
         # so the ledger finds its delivery tasks by name in any process, not only in workers.
         from booking.messaging import compose, tasks  # noqa: F401 - tasks registers with Celery
+        from booking.messaging.sms import compose as texts
 
         compose.register()
+        texts.register()

@@ -251,3 +251,17 @@ def smtp_server(settings):
     handler.port = port
     yield handler
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings, tmp_path):
+    """Texts go to booking.messaging.sms.backends.outbox; quiet hours off unless a test sets
+    them (the suite runs at any hour)."""
+    from booking.messaging.sms import backends
+
+    settings.SMS_BACKEND = "booking.messaging.sms.backends.LocmemBackend"
+    settings.SMS_OUTBOX_DIR = tmp_path / "sms-outbox"
+    settings.SMS_QUIET_HOURS_START = settings.SMS_QUIET_HOURS_END = "00:00"
+    backends.outbox.clear()
+    yield backends.outbox
+    backends.outbox.clear()
