@@ -7,4 +7,5 @@ from booking.backoffice import (  # noqa: F401
     admin_ledger,
     admin_patients,
     admin_staff,
+    admin_texts,
 )

@@ -46,6 +46,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.view_clinicclosure",
         "booking.view_outboundmessage",
         "booking.change_outboundmessage",
+        # Replies to reminder texts: reception reads them and marks them read.
+        "booking.view_inboundtext",
+        "booking.change_inboundtext",
     ],
     CLINICIAN: [
         "booking.view_appointment",

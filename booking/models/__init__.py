@@ -19,9 +19,11 @@ from booking.models.schedule import (
     TimeOff,
     WorkingHours,
 )
+from booking.models.texts import InboundText
 
 __all__ = [
     "Appointment",
+    "InboundText",
     "AuditEvent",
     "ClinicClosure",
     "ClinicProfile",

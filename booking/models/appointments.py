@@ -81,6 +81,8 @@ class Appointment(models.Model):
         blank=True,
         related_name="+",
     )
+    # The patient confirmed they will come (a "C" reply to a text reminder).
+    patient_confirmed_at = models.DateTimeField(null=True, blank=True)
     privacy_notice_version = models.CharField(max_length=20, blank=True)
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
     privacy_acknowledged_how = models.CharField(
