@@ -303,10 +303,6 @@ SMS_BACKEND = os.environ.get(
     if TWILIO_ACCOUNT_SID
     else "booking.messaging.sms.backends.FileBackend",
 )
-# Quiet hours, clinic local time: no text goes out between these (a reminder due then goes at
-# their end if the visit is still far enough away, otherwise it is skipped and recorded).
-SMS_QUIET_HOURS_START = os.environ.get("SMS_QUIET_HOURS_START", "21:00")
-SMS_QUIET_HOURS_END = os.environ.get("SMS_QUIET_HOURS_END", "08:00")
 
 # --- Time -----------------------------------------------------------------------------------
 CLINIC_TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/New_York")

@@ -255,13 +255,11 @@ def smtp_server(settings):
 
 @pytest.fixture(autouse=True)
 def sms_outbox(settings, tmp_path):
-    """Texts go to booking.messaging.sms.backends.outbox; quiet hours off unless a test sets
-    them (the suite runs at any hour)."""
+    """Texts go to booking.messaging.sms.backends.outbox (quiet hours: see `texts_any_hour`)."""
     from booking.messaging.sms import backends
 
     settings.SMS_BACKEND = "booking.messaging.sms.backends.LocmemBackend"
     settings.SMS_OUTBOX_DIR = tmp_path / "sms-outbox"
-    settings.SMS_QUIET_HOURS_START = settings.SMS_QUIET_HOURS_END = "00:00"
     backends.outbox.clear()
     yield backends.outbox
     backends.outbox.clear()

@@ -81,9 +81,7 @@ def _planned(
     if texts:
         planned += [
             (Kind.REMINDER, moment, Channel.SMS, reason)
-            for moment, reason in sms_reminder_moments(
-                start=start, offsets=profile.reminder_offset_deltas
-            )
+            for moment, reason in sms_reminder_moments(start=start, profile=profile)
         ]
     return planned
 

@@ -4,7 +4,7 @@ name.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -78,6 +78,15 @@ class ClinicProfile(models.Model):
     reminder_max_lateness_minutes = models.PositiveIntegerField(
         default=60,
         help_text="A reminder found late (after an outage) is still sent if no later than this.",
+    )
+    # Texts: no text goes out between these, clinic local time (a reminder due then goes at
+    # their end if the visit is still far enough away; otherwise it is skipped and recorded).
+    text_quiet_start = models.TimeField(
+        default=time(21, 0), help_text="Quiet hours for texts start (clinic local time)."
+    )
+    text_quiet_end = models.TimeField(
+        default=time(8, 0),
+        help_text="Quiet hours end (the next morning). The same time in both: no quiet hours.",
     )
     intake_retention_days = models.PositiveIntegerField(
         default=7 * 365, help_text="Intake answers are anonymised this long after the visit."

@@ -22,3 +22,14 @@ def ctype():
 @pytest.fixture
 def doctor(ctype):
     return PractitionerFactory(display_name="Dr. Ada Reyes", consultation_types=[ctype])
+
+
+@pytest.fixture
+def texts_any_hour(db):
+    """No quiet hours for texts (the clinic's default is 21:00-08:00; the suite runs at any
+    hour, and the ledger checks quiet hours against the real clock when it sends)."""
+    from datetime import time
+
+    from booking.models import ClinicProfile
+
+    ClinicProfile.objects.filter(pk=1).update(text_quiet_start=time(0), text_quiet_end=time(0))

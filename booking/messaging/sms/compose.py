@@ -16,9 +16,13 @@ from booking.links.paths import manage_url
 from booking.messaging.kinds import channel_register, message_kind_register
 from booking.messaging.sms.backends import sms_connection
 from booking.messaging.sms.message import TextMessage
-from booking.messaging.sms.quiet import quiet_end_after, sms_reminder_moments
+from booking.messaging.sms.quiet import (
+    clinic_zone,
+    quiet_end_after,
+    quiet_hours,
+    sms_reminder_moments,
+)
 from booking.models import Appointment, ClinicProfile, OutboundMessage
-from booking.scheduling.clock import clinic_zone
 
 Kind = OutboundMessage.Kind
 SMS = OutboundMessage.Channel.SMS
@@ -82,16 +86,14 @@ def text_skip_reason(message: OutboundMessage, profile: ClinicProfile, now: date
     if message.resent_at is None:
         expected = {
             moment
-            for moment, reason in sms_reminder_moments(
-                start=appointment.start, offsets=profile.reminder_offset_deltas
-            )
+            for moment, reason in sms_reminder_moments(start=appointment.start, profile=profile)
             if not reason
         }
         if message.scheduled_for not in expected:
             return "The visit moved (or the clinic's reminder times changed)."
         if now - message.scheduled_for > timedelta(minutes=profile.reminder_max_lateness_minutes):
             return "Too late to be useful (later than the clinic's allowed lateness)."
-    if quiet_end_after(now) is not None:
+    if quiet_end_after(now, quiet=quiet_hours(profile)) is not None:
         return "Quiet hours: no texts are sent now."
     return ""
 

@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from booking.messaging.sms.inbound import inbound_text_receive
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 
 
 def signature_valid(request: HttpRequest) -> bool:

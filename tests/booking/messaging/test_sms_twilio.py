@@ -18,7 +18,7 @@ from booking.messaging.sms.consent import sms_opt_in_record
 from booking.models import Appointment, OutboundMessage
 from tests.factories import AppointmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("texts_any_hour")]
 
 SID = "AC" + "0" * 32
 TOKEN = "secret-token"  # noqa: S105 - a test credential

@@ -3,7 +3,7 @@ wording (GSM-7, one segment, no health details)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,10 +17,10 @@ from booking.messaging.sms.consent import sms_opt_in_record, sms_opt_out_record
 from booking.messaging.sms.message import TextMessage
 from booking.messaging.sms.quiet import QUIET_SKIP_REASON, sms_moment
 from booking.messaging.sms.segments import is_gsm7, segment_count
-from booking.models import Appointment, OutboundMessage
+from booking.models import Appointment, ClinicProfile, OutboundMessage
 from tests.factories import AppointmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("texts_any_hour")]
 
 Kind = OutboundMessage.Kind
 NEW_YORK = ZoneInfo("America/New_York")
@@ -139,13 +139,14 @@ def test_cancelled_visit_gets_no_text(sms_outbox):
         ("2026-12-01 06:15", "2026-12-01 08:15", None),
     ],
 )
-def test_quiet_hours_move_or_skip_a_text(settings, nominal, start, expected):
-    settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END = "21:00", "08:00"
+def test_quiet_hours_move_or_skip_a_text(nominal, start, expected):
 
     def local(value: str) -> datetime:
         return datetime.fromisoformat(value).replace(tzinfo=NEW_YORK)
 
-    moment, reason = sms_moment(nominal=local(nominal), start=local(start))
+    moment, reason = sms_moment(
+        nominal=local(nominal), start=local(start), quiet=(time(21), time(8))
+    )
 
     if expected is None:
         assert reason == QUIET_SKIP_REASON
@@ -154,8 +155,8 @@ def test_quiet_hours_move_or_skip_a_text(settings, nominal, start, expected):
         assert moment == local(expected)
 
 
-def test_scan_records_a_text_skipped_for_quiet_hours(settings, sms_outbox):
-    settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END = "21:00", "08:00"
+def test_scan_records_a_text_skipped_for_quiet_hours(sms_outbox):
+    ClinicProfile.objects.filter(pk=1).update(text_quiet_start=time(21), text_quiet_end=time(8))
     now = datetime(2026, 12, 1, 6, 20, tzinfo=NEW_YORK)
     appointment = AppointmentFactory(
         start=now + timedelta(hours=2) - timedelta(minutes=10), contact_phone="+14135550199"

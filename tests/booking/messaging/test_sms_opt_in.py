@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import pytest
 from django.urls import reverse
@@ -12,7 +12,7 @@ from booking.backoffice.roles import RECEPTION
 from booking.messaging.sms.consent import SMS_CONSENT_VERSION
 from booking.models import Appointment
 from booking.scheduling.clock import clinic_zone
-from tests.booking.test_views_journey import details_data
+from tests.booking.journey.test_views_journey import details_data
 from tests.factories import (
     ConsultationTypeFactory,
     PatientFactory,
@@ -45,7 +45,13 @@ def test_without_the_box_the_visit_gets_no_texts(client, ctype, doctor):
 
 
 def test_ticking_the_box_records_time_and_wording_and_lifts_a_stop(client, ctype, doctor):
-    patient = PatientFactory(email="maria@example.com", sms_opted_out_at=timezone.now())
+    # The same person (name, birth date, email match), who once replied STOP.
+    patient = PatientFactory(
+        full_name="Maria Lopez",
+        date_of_birth=date(1955, 4, 2),
+        email="maria@example.com",
+        sms_opted_out_at=timezone.now(),
+    )
     data = details_data(next_weekday_at(10), texts="on", phone="(413) 555-0199")
 
     review = client.post(reverse("booking:details", args=[ctype.slug]), data)
@@ -81,6 +87,8 @@ def _staff_data(ctype, practitioner, day, **extra):
         "email": "maria@example.com",
         "phone": "+14135550101",
         "reminders_enabled": "on",
+        "joints": ["knee"],
+        "privacy_read_out": "on",
         **extra,
     }
 
