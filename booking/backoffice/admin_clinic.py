@@ -57,6 +57,7 @@ class ClinicProfileAdmin(admin.ModelAdmin):
                 "fields": [
                     "reminder_offsets",
                     "reminder_max_lateness_minutes",
+                    "text_name",
                     "text_quiet_start",
                     "text_quiet_end",
                 ]

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from booking.links.paths import manage_url
+from booking.links.paths import short_manage_url
 from booking.messaging.kinds import channel_register, message_kind_register
 from booking.messaging.sms.backends import sms_connection
 from booking.messaging.sms.message import TextMessage
@@ -29,13 +29,20 @@ SMS = OutboundMessage.Channel.SMS
 
 # The kinds sent by text, and their wording ({clinic}, {when}, {link} only).
 TEXTS = {
-    Kind.REMINDER: _("{clinic}: your appointment is {when}. View or change it: {link}"),
+    Kind.REMINDER: _(
+        "{clinic}: your visit is {when}. Reply C to confirm. Change or cancel: {link}"
+    ),
 }
 
 
 def text_link(appointment: Appointment) -> str:
-    """The private link a text carries. One place to switch to the short /m/<token> form."""
-    return manage_url(appointment)
+    """The private link a text carries: the short /m/<code> form of the manage link."""
+    return short_manage_url(appointment)
+
+
+def sender_name(profile: ClinicProfile) -> str:
+    """How a text names the clinic: its short text name, else its name."""
+    return profile.text_name or profile.name
 
 
 def format_short(moment: datetime) -> str:
@@ -57,7 +64,7 @@ def text_build(message: OutboundMessage, profile: ClinicProfile) -> TextMessage 
     with translation.override("en"):
         body = text_body(
             kind=message.kind,
-            clinic=profile.name,
+            clinic=sender_name(profile),
             when=format_short(appointment.start),
             link=text_link(appointment),
         )

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from booking.messaging.sms.compose import format_short
+from booking.messaging.sms.compose import format_short, sender_name
 from booking.models import Appointment, ClinicProfile, InboundText, Patient
 
 Keyword = InboundText.Keyword
@@ -29,6 +29,13 @@ STOP_WORDS = frozenset(
 START_WORDS = frozenset({"START", "UNSTOP", "SUBSCRIBE"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 CONFIRM_WORDS = frozenset({"C", "CONFIRM", "CONFIRMED"})
+
+# What the clinic texts back ({clinic}, {phone}, {when} only); one segment each in English.
+REPLIES = {
+    "help": _("{clinic}: appointment reminders. Help: call {phone}. Reply STOP to end texts."),
+    "no_visit": _("{clinic}: we found no upcoming visit for this number. Call {phone}."),
+    "confirmed": _("{clinic}: thank you, see you {when}."),
+}
 
 # "C" confirms a visit no further away than this (reminders go at most 48 hours before).
 CONFIRM_WINDOW = timedelta(days=7)
@@ -102,19 +109,17 @@ def inbound_text_receive(
                 sms_opted_out_at=None, sms_opt_out_reason=""
             )
         elif keyword == Keyword.HELP:
-            reply = _(
-                "{clinic}: appointment reminders. Help: call {phone}. Reply STOP to end texts."
-            )
-            reply = reply.format(clinic=profile.name, phone=profile.phone)
+            reply = str(REPLIES["help"]).format(clinic=sender_name(profile), phone=profile.phone)
         elif keyword == Keyword.CONFIRM:
             appointment = _visit_to_confirm(from_number, now)
             if appointment is None:
-                reply = _("{clinic}: we found no upcoming visit for this number. Call {phone}.")
-                reply = reply.format(clinic=profile.name, phone=profile.phone)
+                reply = str(REPLIES["no_visit"]).format(
+                    clinic=sender_name(profile), phone=profile.phone
+                )
             else:
                 Appointment.objects.filter(pk=appointment.pk).update(patient_confirmed_at=now)
-                reply = _("{clinic}: thank you, see you {when}.").format(
-                    clinic=profile.name, when=format_short(appointment.start)
+                reply = str(REPLIES["confirmed"]).format(
+                    clinic=sender_name(profile), when=format_short(appointment.start)
                 )
         try:
             with transaction.atomic():

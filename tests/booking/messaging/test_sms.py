@@ -12,8 +12,9 @@ from django.utils import timezone
 from booking.messaging.kinds import channel_connection, message_kind_get
 from booking.messaging.scan import due_messages_scan
 from booking.messaging.sms import backends
-from booking.messaging.sms.compose import TEXTS, format_short, text_body
+from booking.messaging.sms.compose import TEXTS, format_short, text_body, text_link
 from booking.messaging.sms.consent import sms_opt_in_record, sms_opt_out_record
+from booking.messaging.sms.inbound import REPLIES
 from booking.messaging.sms.message import TextMessage
 from booking.messaging.sms.quiet import QUIET_SKIP_REASON, sms_moment
 from booking.messaging.sms.segments import is_gsm7, segment_count
@@ -76,7 +77,8 @@ def test_scan_sends_a_text_beside_the_email_once(sms_outbox, mailoutbox):
     assert "sent" in rows(appointment, "email")
     text = sms_outbox[0].body
     assert appointment.consultation_type.name not in text
-    assert "/book/manage/" in text
+    assert "/m/" in text
+    assert "/book/manage/" not in text
 
 
 def test_no_text_without_opt_in_or_after_opt_out(sms_outbox, mailoutbox):
@@ -172,17 +174,59 @@ def test_scan_records_a_text_skipped_for_quiet_hours(sms_outbox):
     assert (message.status, message.last_error) == ("skipped", QUIET_SKIP_REASON)
 
 
-LONG_CLINIC = "Pioneer Valley Joint & Regenerative Clinic"
-# The short private link another change brings (/m/<token>): its length, not the long one's.
-SHORT_LINK = "https://clinic.example.com/m/" + "x" * 22
+# The longest the texts must carry: a 24-character text name (the field's limit), a realistic
+# production SITE_URL, the short link a text really gets, the longest date and time.
+LONG_TEXT_NAME = "Pioneer Valley Joint Ctr"
+SITE = "https://www.pioneervalleyjointclinic.com"
+LONGEST_WHEN = datetime(2026, 12, 30, 12, 45, tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def longest_link(settings):
+    settings.SITE_URL = SITE
+    appointment = AppointmentFactory(start=LONGEST_WHEN)
+    link = text_link(appointment)
+    assert link.startswith(SITE + "/m/")
+    return link
+
+
+def test_the_text_name_fits_its_budget():
+    assert len(LONG_TEXT_NAME) == ClinicProfile._meta.get_field("text_name").max_length
 
 
 @pytest.mark.parametrize("kind", list(TEXTS))
-def test_every_text_is_gsm7_and_one_segment_in_english(kind):
-    latest = datetime(2026, 12, 30, 12, 45, tzinfo=NEW_YORK)  # the longest date and time
-    body = text_body(kind=kind, clinic=LONG_CLINIC, when=format_short(latest), link=SHORT_LINK)
+def test_every_text_is_gsm7_and_one_segment_in_english(kind, longest_link):
+    body = text_body(
+        kind=kind, clinic=LONG_TEXT_NAME, when=format_short(LONGEST_WHEN), link=longest_link
+    )
     assert is_gsm7(body)
     assert segment_count(body) == 1, (len(body), body)
+    assert longest_link in body
+
+
+@pytest.mark.parametrize("name", list(REPLIES))
+def test_every_reply_is_gsm7_and_one_segment_in_english(name):
+    body = str(REPLIES[name]).format(
+        clinic=LONG_TEXT_NAME, phone="+1 413-555-0100", when=format_short(LONGEST_WHEN)
+    )
+    assert is_gsm7(body)
+    assert segment_count(body) == 1, (len(body), body)
+
+
+def test_a_reminder_asks_for_c_and_carries_the_short_link(settings, sms_outbox, client):
+    settings.SITE_URL = SITE
+    appointment = visit(timedelta(hours=2) - timedelta(minutes=10))
+    due_messages_scan()
+    (text,) = sms_outbox
+    assert "Reply C to confirm" in text.body
+    assert SITE + "/m/" in text.body
+    assert "/manage/" not in text.body
+    assert segment_count(text.body) == 1
+    assert appointment.consultation_type.name not in text.body
+    # The short link opens the visit's private page.
+    response = client.get(text.body.rsplit(SITE, 1)[1])
+    assert response.status_code == 302
+    assert "/book/manage/" in response["Location"]
 
 
 def test_segment_counter_follows_the_gsm_alphabet():

@@ -115,7 +115,7 @@ def test_a_text_goes_to_twilios_messages_endpoint(twilio):
     assert request["auth"] == "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
     assert request["form"]["To"] == "+14135550199"
     assert request["form"]["From"] == "+14135550100"
-    assert "/book/manage/" in request["form"]["Body"]
+    assert "/m/" in request["form"]["Body"]
     assert text_row(appointment).status == "sent"
 
 
