@@ -30,6 +30,9 @@ def texts_any_hour(db):
     hour, and the ledger checks quiet hours against the real clock when it sends)."""
     from datetime import time
 
-    from booking.models import ClinicProfile
+    from booking.profile import clinic_profile_get
 
-    ClinicProfile.objects.filter(pk=1).update(text_quiet_start=time(0), text_quiet_end=time(0))
+    # Made if an earlier transactional test flushed it (an update would then change nothing).
+    profile = clinic_profile_get()
+    profile.text_quiet_start = profile.text_quiet_end = time(0)
+    profile.save(update_fields=["text_quiet_start", "text_quiet_end"])

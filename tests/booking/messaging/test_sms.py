@@ -158,7 +158,7 @@ def test_quiet_hours_move_or_skip_a_text(nominal, start, expected):
 
 
 def test_scan_records_a_text_skipped_for_quiet_hours(sms_outbox):
-    ClinicProfile.objects.filter(pk=1).update(text_quiet_start=time(21), text_quiet_end=time(8))
+    ClinicProfile.objects.update(text_quiet_start=time(21), text_quiet_end=time(8))
     now = datetime(2026, 12, 1, 6, 20, tzinfo=NEW_YORK)
     appointment = AppointmentFactory(
         start=now + timedelta(hours=2) - timedelta(minutes=10), contact_phone="+14135550199"
