@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import signal
 import time
+import uuid
 from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
@@ -47,17 +48,35 @@ def texts_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("sms-outbox")
 
 
+# This module's own queue: the email pipeline's worker (another xdist process, another test
+# database) listens on the default one and would otherwise take these tasks.
+QUEUE = f"texts-{uuid.uuid4().hex[:8]}"
+
+
 def text_env(texts_dir: Path, **extra: str) -> dict[str, str]:
     return {
         "SMS_BACKEND": "tests.integration.killing_sms.KillingFileBackend",
         "SMS_OUTBOX_DIR": str(texts_dir),
+        "CELERY_QUEUE": QUEUE,
         **extra,
     }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _own_queue():
+    """Tasks sent from this process go to QUEUE (Celery caches its routes: rebuild them)."""
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = QUEUE
+    for cached in ("queues", "router", "default_queue"):
+        celery_app.amqp.__dict__.pop(cached, None)
+    yield
+    celery_app.conf.task_default_queue = previous
+    for cached in ("queues", "router", "default_queue"):
+        celery_app.amqp.__dict__.pop(cached, None)
+
+
 @pytest.fixture(scope="module")
 def text_worker(smtp, texts_dir, django_db_setup, django_db_blocker, tmp_path_factory):  # noqa: F811
-    celery_app.control.purge()
     with django_db_blocker.unblock():
         log = tmp_path_factory.mktemp("worker") / "worker.log"
         running = Worker(smtp[1], log, **text_env(texts_dir)).start()
