@@ -8,4 +8,5 @@ from booking.backoffice import (  # noqa: F401
     admin_patients,
     admin_staff,
     admin_texts,
+    admin_waitlist,
 )

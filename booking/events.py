@@ -49,6 +49,10 @@ class AppointmentEvent:
 
 Receiver = Callable[[AppointmentEvent], None]
 _receivers: dict[EventName, list[Receiver]] = defaultdict(list)
+# Receivers that must act in the same transaction as the change (the waitlist's hold on freed
+# time, so the public cannot book it before the offer goes out). Each runs in a savepoint:
+# a failure is logged and rolled back on its own, never undoing the change that announced it.
+_in_transaction: dict[EventName, list[Receiver]] = defaultdict(list)
 
 
 def subscribe(name: EventName, receiver: Receiver) -> None:
@@ -62,9 +66,26 @@ def unsubscribe(name: EventName, receiver: Receiver) -> None:
         _receivers[name].remove(receiver)
 
 
+def subscribe_in_transaction(name: EventName, receiver: Receiver) -> None:
+    """Register `receiver` to run inside the announcing transaction (keep it to a few queries)."""
+    if receiver not in _in_transaction[name]:
+        _in_transaction[name].append(receiver)
+
+
+def unsubscribe_in_transaction(name: EventName, receiver: Receiver) -> None:
+    if receiver in _in_transaction[name]:
+        _in_transaction[name].remove(receiver)
+
+
 def announce(event: AppointmentEvent) -> None:
-    """Deliver `event` to its receivers once the current transaction commits (at once outside
-    one); a rolled-back transaction delivers nothing."""
+    """Run the in-transaction receivers now, then deliver `event` to the others once the current
+    transaction commits (at once outside one); a rolled-back transaction delivers nothing."""
+    for receiver in list(_in_transaction[event.name]):
+        try:
+            with transaction.atomic():
+                receiver(event)
+        except Exception:
+            logger.exception("In-transaction receiver %r failed for %s", receiver, event.name)
     transaction.on_commit(lambda: _dispatch(event))
 
 

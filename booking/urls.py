@@ -1,5 +1,6 @@
 from django.urls import path
 
+from booking.journey import waitlist
 from booking.journey.api import availability
 from booking.journey.book import confirm, details
 from booking.journey.manage import (
@@ -36,7 +37,14 @@ urlpatterns = [
     ),
     path("book/manage/<str:token>/questionnaire/", questionnaire, name="questionnaire"),
     path("book/manage/<str:token>/calendar.ics", calendar_download, name="calendar"),
+    path("book/manage/<str:token>/waitlist/", waitlist.join_booked, name="waitlist_join_booked"),
+    # The waitlist entry's private link (booking/waitlist/links.py).
+    path("waitlist/<str:token>/", waitlist.manage, name="waitlist_manage"),
+    path("waitlist/<str:token>/confirm/", waitlist.confirm, name="waitlist_confirm"),
+    path("waitlist/<str:token>/leave/", waitlist.leave, name="waitlist_leave"),
+    path("waitlist/<str:token>/offers/<int:offer_id>/", waitlist.offer, name="waitlist_offer"),
     path("book/<slug:type_slug>/", choose_time, name="choose_time"),
+    path("book/<slug:type_slug>/waitlist/", waitlist.join, name="waitlist_join"),
     path("book/<slug:type_slug>/details/", details, name="details"),
     path("book/<slug:type_slug>/confirm/", confirm, name="confirm"),
     path("api/availability", availability, name="api_availability"),

@@ -222,6 +222,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.anonymise_expired_intakes",
         "schedule": timedelta(days=1),
     },
+    # The waitlist's safety net: a batch window whose countdown task was lost, expired entries.
+    "waitlist-sweep": {
+        "task": "booking.tasks.waitlist_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
 }
 # The email ledger. A claimed message is leased for EMAIL_LEASE_SECONDS: longer than a delivery
 # task may run (its hard time limit), so a lease only expires once its worker is surely gone;

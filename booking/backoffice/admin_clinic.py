@@ -64,6 +64,19 @@ class ClinicProfileAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Waitlist",
+            {
+                "fields": [
+                    "waitlist_entry_days",
+                    "waitlist_entries_per_patient",
+                    "waitlist_batch_size",
+                    "waitlist_window_minutes",
+                    "waitlist_max_batches",
+                    "waitlist_offers_per_day",
+                ]
+            },
+        ),
+        (
             "Privacy",
             {
                 "fields": [

@@ -6,7 +6,7 @@ notice and horizon switched off; the services check them again when the form is 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -17,10 +17,14 @@ from booking.scheduling.clock import clinic_zone
 from booking.scheduling.inputs import STAFF_REACH, parse_instant, within
 from booking.scheduling.selectors import available_slots
 from booking.scheduling.slots import merge_any_practitioner
+from booking.waitlist.holds import holds_active_between
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+HELD_LABEL = " - held for the waitlist: being offered to waiting patients"
 
 
 def free_time_choices(
@@ -30,7 +34,10 @@ def free_time_choices(
     practitioner: Practitioner | None,
     exclude_appointment_id: int | None = None,
 ) -> list[tuple[str, str]]:
-    """(ISO start, label) for each free start on the day, staff rules (no notice, no horizon)."""
+    """(ISO start, label) for each free start on the day, staff rules (no notice, no horizon).
+
+    Staff may book inside a waitlist hold; such times are labelled, as a warning that the time
+    is being offered to waiting patients right now."""
     slots = available_slots(
         consultation_type=consultation_type,
         first_day=day,
@@ -38,13 +45,24 @@ def free_time_choices(
         practitioner_id=practitioner.pk if practitioner else None,
         enforce_notice_and_horizon=False,
         exclude_appointment_id=exclude_appointment_id,
+        include_holds=False,
     ).get(day, [])
     names = dict(Practitioner.objects.values_list("pk", "display_name"))
+    held = (
+        holds_active_between(start=slots[0].start - timedelta(hours=12), end=slots[-1].end)
+        if slots
+        else []
+    )
+
+    def is_held(start, end, pids) -> bool:
+        return any(pid in pids and s < end and e > start for pid, s, e in held)
+
     return [
         (
             start.isoformat(),
             f"{start:%H:%M}-{end:%H:%M}"
-            + ("" if practitioner else f" ({', '.join(names.get(p, '?') for p in pids)})"),
+            + ("" if practitioner else f" ({', '.join(names.get(p, '?') for p in pids)})")
+            + (HELD_LABEL if is_held(start, end, pids) else ""),
         )
         for start, end, pids in merge_any_practitioner(slots)
     ]

@@ -27,6 +27,8 @@ EXTRA_PERMISSIONS: dict[tuple[str, str], list[tuple[str, str]]] = {
         ("mark_outcome", "Can mark a visit completed or no-show"),
     ],
     ("booking", "patient"): [("merge_patients", "Can merge duplicate patients")],
+    # Urgency is a clinical judgement: clinicians and the manager only.
+    ("booking", "waitlistentry"): [("mark_waitlist_urgent", "Can mark a waitlist entry urgent")],
 }
 
 VIEW = ("view",)
@@ -49,6 +51,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Replies to reminder texts: reception reads them and marks them read.
         "booking.view_inboundtext",
         "booking.change_inboundtext",
+        # Reception adds callers to the waitlist and sees every entry.
+        *[f"booking.{a}_waitlistentry" for a in ("add", "change", "view")],
+        "booking.view_waitlisthold",
+        "booking.view_waitlistoffer",
     ],
     CLINICIAN: [
         "booking.view_appointment",
@@ -61,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.view_workinghours",
         "booking.view_consultationtype",
         "booking.view_clinicclosure",
+        *[f"booking.{a}_waitlistentry" for a in ("change", "view")],
+        "booking.mark_waitlist_urgent",
     ],
     EDITOR: [
         *[f"education.{a}_article" for a in ALL],

@@ -28,6 +28,7 @@ from booking.models import (
     Appointment,
     OutboundMessage,
 )
+from booking.models.messages import SUBJECT_FIELDS
 from booking.profile import clinic_profile_get
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
             "appointment__consultation_type",
             "appointment__practitioner__user",
             "appointment__patient",
+            "patient",
         )
         .order_by("scheduled_for", "pk")
     )
@@ -271,7 +273,7 @@ def message_resend(*, message_id: int, acting_user=None) -> OutboundMessage:
             return message  # already on its way
         else:
             message = OutboundMessage.objects.create(
-                appointment_id=message.appointment_id,
+                **{f"{name}_id": getattr(message, f"{name}_id") for name in SUBJECT_FIELDS},
                 patient_id=message.patient_id,
                 channel=message.channel,
                 kind=message.kind,

@@ -20,8 +20,22 @@ from booking.models.schedule import (
     WorkingHours,
 )
 from booking.models.texts import InboundText
+from booking.models.waitlist import (
+    ALL_DAY_PARTS,
+    ALL_WEEKDAYS,
+    DayPart,
+    WaitlistEntry,
+    WaitlistHold,
+    WaitlistOffer,
+)
 
 __all__ = [
+    "ALL_DAY_PARTS",
+    "ALL_WEEKDAYS",
+    "DayPart",
+    "WaitlistEntry",
+    "WaitlistHold",
+    "WaitlistOffer",
     "Appointment",
     "InboundText",
     "AuditEvent",

@@ -103,6 +103,35 @@ class ClinicProfile(models.Model):
         default=30,
         help_text="Patients' private links stop working this many days after the visit.",
     )
+    # The waitlist's rules (booking/waitlist/).
+    waitlist_entry_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text="A waitlist entry lapses this many days after it is made.",
+    )
+    waitlist_entries_per_patient = models.PositiveIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    waitlist_batch_size = models.PositiveIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How many patients are offered a freed time at once.",
+    )
+    waitlist_window_minutes = models.PositiveIntegerField(
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="How long each batch has to take the time before the next batch is offered.",
+    )
+    waitlist_max_batches = models.PositiveIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="After this many batches the time returns to public booking.",
+    )
+    waitlist_offers_per_day = models.PositiveIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="The most waitlist offers one patient receives in a day.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from django.db import models
 # The things a message can be about, besides the patient: at most one is set on a row, and a row
 # with none is about the patient as a whole. A new subject (a care-plan time point, a waitlist
 # offer) adds its nullable foreign key here and its name to this tuple; the constraints follow.
-SUBJECT_FIELDS = ("appointment",)
+SUBJECT_FIELDS = ("appointment", "waitlist_entry", "waitlist_offer")
 
 
 def _at_most_one_subject() -> models.Q:
@@ -57,6 +57,21 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
     )
+    # The waitlist's subjects: an entry (its confirmation email) and an offer.
+    waitlist_entry = models.ForeignKey(
+        "booking.WaitlistEntry",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+    )
+    waitlist_offer = models.ForeignKey(
+        "booking.WaitlistOffer",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+    )
     patient = models.ForeignKey(
         "booking.Patient", on_delete=models.CASCADE, related_name="messages"
     )
@@ -92,6 +107,16 @@ class OutboundMessage(models.Model):
                 name="message_once_per_appointment_moment",
             ),
             models.UniqueConstraint(
+                fields=["waitlist_entry", "kind", "scheduled_for", "channel"],
+                condition=models.Q(waitlist_entry__isnull=False),
+                name="message_once_per_waitlist_entry_moment",
+            ),
+            models.UniqueConstraint(
+                fields=["waitlist_offer", "kind", "scheduled_for", "channel"],
+                condition=models.Q(waitlist_offer__isnull=False),
+                name="message_once_per_waitlist_offer_moment",
+            ),
+            models.UniqueConstraint(
                 fields=["patient", "kind", "scheduled_for", "channel"],
                 condition=models.Q(**{f"{name}__isnull": True for name in SUBJECT_FIELDS}),
                 name="message_once_per_patient_moment",
@@ -105,6 +130,10 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         if self.appointment_id:
             return f"{self.get_kind_display()} for appointment {self.appointment_id}"
+        if self.waitlist_offer_id:
+            return f"{self.get_kind_display()} for waitlist offer {self.waitlist_offer_id}"
+        if self.waitlist_entry_id:
+            return f"{self.get_kind_display()} for waitlist entry {self.waitlist_entry_id}"
         return f"{self.get_kind_display()} for patient {self.patient_id}"
 
 

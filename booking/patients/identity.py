@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from booking.history import record_history, user_or_none
@@ -37,6 +37,20 @@ def _same_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _lock_identity(*, name: str, date_of_birth: date | None) -> None:
+    """With no unique key on a person (contacts are shared), two tabs booking for the same person
+    at once would each create a patient, and each stay under the open-visits limit. On PostgreSQL,
+    serialise look-up-or-create per name and birth date until the transaction ends; SQLite's
+    write transactions are already serial (IMMEDIATE)."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"booking.patient:{_same_name(name)}:{date_of_birth}"],
+        )
+
+
 def patient_get_or_create(*, contact: ContactDetails) -> Patient:
     """The existing patient this is, or a new one; an existing patient is never changed.
 
@@ -49,6 +63,7 @@ def patient_get_or_create(*, contact: ContactDetails) -> Patient:
     email = contact.email.strip()
     phone = str(contact.phone or "").strip()
     name = " ".join(contact.full_name.split())
+    _lock_identity(name=name, date_of_birth=contact.date_of_birth)
     same_contact = Q()
     if email:
         same_contact |= Q(email__iexact=email)

@@ -62,6 +62,7 @@ def appointment_book(
     privacy_read_out_by: AbstractBaseUser | None = None,
     sms_consent_version: str = "",
     plan_request: PlanBookingRequest | None = None,
+    hold_id: int | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book a visit, or return the one already made with the same idempotency key.
@@ -69,6 +70,7 @@ def appointment_book(
     Raises SlotUnavailable when the time is not (or no longer) free, BookingLimitReached when
     the patient already holds the most open visits allowed online, PlanOnly when a patient books
     a plan-only type that no registered check (see policies.py) allows for `plan_request`.
+    Patients cannot book inside a waitlist hold, except the one they were offered (`hold_id`).
     """
     if timezone.is_naive(start):
         raise ValueError("start must be timezone-aware")
@@ -90,6 +92,7 @@ def appointment_book(
                 privacy_read_out_by=privacy_read_out_by,
                 sms_consent_version=sms_consent_version,
                 plan_request=plan_request,
+                hold_id=hold_id,
                 now=now,
             )
     except IntegrityError as exc:
@@ -117,6 +120,7 @@ def _book(
     privacy_read_out_by: AbstractBaseUser | None,
     sms_consent_version: str,
     plan_request: PlanBookingRequest | None,
+    hold_id: int | None,
     now: datetime,
 ) -> Appointment:
     if idempotency_key:
@@ -142,6 +146,7 @@ def _book(
         start=start,
         practitioner_id=practitioner.pk if practitioner else None,
         apply_patient_rules=apply_patient_rules,
+        hold_id=hold_id,
         now=now,
     )
     if not free_ids:

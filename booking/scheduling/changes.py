@@ -92,6 +92,7 @@ def appointment_reschedule(
     acting_user: AbstractBaseUser | None = None,
     source: str = Source.ONLINE,
     apply_patient_rules: bool = True,
+    hold_id: int | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move an open appointment to a new time (and optionally practitioner); notifies once.
@@ -125,6 +126,7 @@ def appointment_reschedule(
                 apply_patient_rules=apply_patient_rules,
                 now=now,
                 exclude_appointment_id=current.pk,
+                hold_id=hold_id,
             )
             if not free_ids:
                 raise SlotUnavailable()

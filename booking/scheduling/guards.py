@@ -52,7 +52,11 @@ def free_practitioners_at(
     apply_patient_rules: bool,
     now: datetime,
     exclude_appointment_id: int | None = None,
+    hold_id: int | None = None,
 ) -> list[int]:
+    """Who is free at exactly `start`. Patients (`apply_patient_rules`) are kept out of waitlist
+    holds except the one they are taking (`hold_id`); staff book through holds (and are warned
+    by their page)."""
     day = start.astimezone(clinic_zone()).date()
     slots = available_slots(
         consultation_type=consultation_type,
@@ -62,6 +66,8 @@ def free_practitioners_at(
         now=now,
         enforce_notice_and_horizon=apply_patient_rules,
         exclude_appointment_id=exclude_appointment_id,
+        include_holds=apply_patient_rules,
+        exclude_hold_id=hold_id,
     )
     # Compared in UTC: two datetimes of one zone compare by wall clock, so on the fall-back
     # day 01:30 EDT would equal 01:30 EST.

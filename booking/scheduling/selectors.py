@@ -33,15 +33,24 @@ def available_slots(
     exclude_appointment_id: int | None = None,
     first_per_day: bool = False,
     profile: ClinicProfile | None = None,
+    include_holds: bool = True,
+    exclude_hold_id: int | None = None,
 ) -> dict[date, list[Slot]]:
-    """Free slots per local day between two dates (inclusive), for one or any practitioner."""
+    """Free slots per local day between two dates (inclusive), for one or any practitioner.
+
+    Waitlist holds count as busy unless `include_holds` is off (staff) or the hold is the one
+    being taken (`exclude_hold_id`)."""
     profile = profile or clinic_profile_get()
+    now = now or timezone.now()
     schedule = load_schedule(
         consultation_type=consultation_type,
         first_day=first_day,
         last_day=last_day,
         practitioner_id=practitioner_id,
         exclude_appointment_id=exclude_appointment_id,
+        include_holds=include_holds,
+        exclude_hold_id=exclude_hold_id,
+        now=now,
     )
     return compute_slots(
         schedule=schedule,
@@ -49,7 +58,7 @@ def available_slots(
         buffer_before=timedelta(minutes=consultation_type.buffer_before_minutes),
         buffer_after=timedelta(minutes=consultation_type.buffer_after_minutes),
         rules=rules_for(consultation_type, profile),
-        now=now or timezone.now(),
+        now=now,
         first_day=first_day,
         last_day=last_day,
         tz=clinic_zone(),

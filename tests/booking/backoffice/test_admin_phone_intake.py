@@ -11,7 +11,7 @@ from django.urls import reverse
 from booking.backoffice.roles import CLINICIAN, MANAGER, RECEPTION
 from booking.models import Appointment, Intake, PrivacyAcknowledgement
 from booking.patients.intake import IntakeDetails
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 from tests.booking.backoffice.test_admin_booking import _at, _book_data
 from tests.factories import (
     AppointmentFactory,

@@ -24,7 +24,7 @@ from booking.links.tokens import (
 )
 from booking.messaging.private_links import private_link_resend
 from booking.models import Appointment, ClinicProfile, OutboundMessage, ShortLink
-from booking.scheduling.selectors import clinic_profile_get
+from booking.profile import clinic_profile_get
 from tests.factories import AppointmentFactory, StaffUserFactory, next_weekday_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limit")]

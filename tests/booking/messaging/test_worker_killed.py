@@ -97,7 +97,7 @@ def _domain(settings):
 
 def test_message_id_is_stable_across_attempts_and_unique_per_row(settings):
     from booking.messaging.compose import message_build, message_id_for
-    from booking.scheduling.selectors import clinic_profile_get
+    from booking.profile import clinic_profile_get
 
     first, second = (OutboundMessage.objects.get(pk=pk) for pk in _batch(2))
     profile = clinic_profile_get()

@@ -30,7 +30,7 @@ def fill_text_name(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0016_inbound_texts_and_attendance_confirmation'),
+        ('booking', '0017_inbound_texts_and_attendance_confirmation'),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ('booking', '0015_sms_opt_in_and_opt_out'),
+        ('booking', '0016_sms_opt_in_and_opt_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

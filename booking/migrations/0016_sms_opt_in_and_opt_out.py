@@ -19,7 +19,7 @@ def restore_sqlite_guards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0014_privacy_acknowledgement_and_joint_validation"),
+        ("booking", "0015_waitlist"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
