@@ -7,5 +7,6 @@ from booking.backoffice import (  # noqa: F401
     admin_ledger,
     admin_patients,
     admin_staff,
+    admin_texts,
     admin_waitlist,
 )

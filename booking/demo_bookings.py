@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from booking.messaging.sms.consent import SMS_CONSENT_VERSION
 from booking.models import Appointment
 from booking.patients.identity import ContactDetails
 from booking.patients.intake import IntakeDetails
@@ -35,7 +36,9 @@ def seed_bookings(types) -> None:
     picked = [s for day in sorted(slots) for s in slots[day][::7] if s.start > now][
         : len(DEMO_PATIENTS)
     ]
-    for (name, email, phone, joints), slot in zip(DEMO_PATIENTS, picked, strict=False):
+    for position, ((name, email, phone, joints), slot) in enumerate(
+        zip(DEMO_PATIENTS, picked, strict=False)
+    ):
         appointment_book(
             consultation_type=ctype,
             start=slot.start,
@@ -44,4 +47,7 @@ def seed_bookings(types) -> None:
             source=Appointment.Source.PHONE,
             apply_patient_rules=False,
             privacy_notice_version="2026-11",
+            # Every other demo patient agreed to texts: their reminders land as files in
+            # var/sms-outbox/ (SMS_OUTBOX_DIR) when they fall due.
+            sms_consent_version=SMS_CONSENT_VERSION if position % 2 == 0 else "",
         )

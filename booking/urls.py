@@ -15,6 +15,7 @@ from booking.journey.manage import (
 )
 from booking.journey.picker import choose_time, start
 from booking.journey.short_links import short_link
+from booking.journey.sms_webhook import sms_inbound
 
 app_name = "booking"
 
@@ -47,4 +48,6 @@ urlpatterns = [
     path("book/<slug:type_slug>/details/", details, name="details"),
     path("book/<slug:type_slug>/confirm/", confirm, name="confirm"),
     path("api/availability", availability, name="api_availability"),
+    # Twilio's webhook for texts to the clinic's number (signed; see journey/sms_webhook.py).
+    path("sms/inbound/", sms_inbound, name="sms_inbound"),
 ]

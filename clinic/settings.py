@@ -300,6 +300,23 @@ else:
     # One .eml file per message in var/outbox: open any of them in a mail client.
     MAILERS = {"default": {"BACKEND": "clinic.mail.OutboxBackend"}}
 
+# --- Text messages (SMS) --------------------------------------------------------------------
+# Backends like Django's email backends (open(), send_messages([...]), close()). Without Twilio
+# credentials each text is written as a readable file to SMS_OUTBOX_DIR.
+SMS_OUTBOX_DIR = Path(os.environ.get("SMS_OUTBOX_DIR", VAR_DIR / "sms-outbox"))
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+# Only for tests and staging gateways: where the Twilio library sends its API calls.
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    "booking.messaging.sms.backends.TwilioBackend"
+    if TWILIO_ACCOUNT_SID
+    else "booking.messaging.sms.backends.FileBackend",
+)
+
 # --- Time -----------------------------------------------------------------------------------
 CLINIC_TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/New_York")
 try:

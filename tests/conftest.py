@@ -270,3 +270,15 @@ def smtp_server(settings):
     handler.port = port
     yield handler
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings, tmp_path):
+    """Texts go to booking.messaging.sms.backends.outbox (quiet hours: see `texts_any_hour`)."""
+    from booking.messaging.sms import backends
+
+    settings.SMS_BACKEND = "booking.messaging.sms.backends.LocmemBackend"
+    settings.SMS_OUTBOX_DIR = tmp_path / "sms-outbox"
+    backends.outbox.clear()
+    yield backends.outbox
+    backends.outbox.clear()

@@ -52,7 +52,18 @@ class ClinicProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Reminders", {"fields": ["reminder_offsets", "reminder_max_lateness_minutes"]}),
+        (
+            "Reminders",
+            {
+                "fields": [
+                    "reminder_offsets",
+                    "reminder_max_lateness_minutes",
+                    "text_name",
+                    "text_quiet_start",
+                    "text_quiet_end",
+                ]
+            },
+        ),
         (
             "Waitlist",
             {

@@ -15,13 +15,22 @@ from booking.scheduling.inputs import parse_id
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ["kind", "appointment_when", "status", "attempts", "scheduled_for", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_display = [
+        "kind",
+        "channel",
+        "appointment_when",
+        "status",
+        "attempts",
+        "scheduled_for",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "channel"]
     list_select_related = ["appointment"]
     date_hierarchy = "scheduled_for"
     fields = [
         "appointment",
         "kind",
+        "channel",
         "scheduled_for",
         "status",
         "attempts",

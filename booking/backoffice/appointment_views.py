@@ -27,6 +27,7 @@ from booking.backoffice.forms import (
 from booking.backoffice.views_common import admin_context, require
 from booking.messaging.ledger import message_resend
 from booking.messaging.private_links import private_link_resend
+from booking.messaging.sms.consent import SMS_CONSENT_VERSION
 from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
 from booking.patients.identity import ContactDetails
 from booking.patients.intake import IntakeDetails
@@ -118,6 +119,7 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
                     reminders_enabled=form.cleaned_data["reminders_enabled"],
                     privacy_notice_version=clinic_profile_get().privacy_notice_version,
                     privacy_read_out_by=request.user,
+                    sms_consent_version=(SMS_CONSENT_VERSION if form.cleaned_data["texts"] else ""),
                 )
             except BookingError as exc:
                 form.add_error("start", exc.message)

@@ -128,6 +128,13 @@ class StaffBookingForm(FindTimeForm):
     reminders_enabled = forms.BooleanField(
         required=False, initial=True, label="Send reminders before the visit"
     )
+    texts = forms.BooleanField(
+        required=False,
+        initial=False,
+        label="Text reminders: the patient agreed (verbally) to reminder texts",
+        help_text="Read them the wording: reminder texts with the time and a private link, "
+        "nothing about their health; reply STOP to end them. You are recorded as the witness.",
+    )
     # The same intake as the online form (journey/forms.py DetailsForm), asked on the phone.
     joints = forms.MultipleChoiceField(
         label="Which joint or joints hurt?",
@@ -165,6 +172,12 @@ class StaffBookingForm(FindTimeForm):
         if dob and dob > timezone.localdate():
             raise forms.ValidationError("The date of birth cannot be in the future.")
         return dob
+
+    def clean(self):
+        data = super().clean()
+        if data.get("texts") and not data.get("phone"):
+            self.add_error("phone", "Text reminders need the patient's mobile number.")
+        return data
 
 
 class MoveForm(forms.Form):

@@ -58,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.change_outboundmessage",
         # Care plans as a schedule (steps, due dates), never their answers or consents.
         *CARE_PLAN_VIEW,
+        # Replies to reminder texts: reception reads them and marks them read.
+        "booking.view_inboundtext",
+        "booking.change_inboundtext",
         # Reception adds callers to the waitlist and sees every entry.
         *[f"booking.{a}_waitlistentry" for a in ("add", "change", "view")],
         "booking.view_waitlisthold",

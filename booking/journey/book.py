@@ -30,6 +30,7 @@ from booking.journey.forms import ANY, DetailsForm, SlotForm
 from booking.journey.picker import TimeChoice, free_practitioner_ids
 from booking.journey.ratelimit import rate_limited
 from booking.links.tokens import manage_token
+from booking.messaging.sms.consent import SMS_CONSENT_VERSION
 from booking.models import ConsultationType, Joint, Practitioner
 from booking.patients.identity import ContactDetails
 from booking.patients.intake import IntakeDetails
@@ -311,6 +312,7 @@ def confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
             idempotency_key=data["submission_key"],
             reminders_enabled=data["reminders"],
             privacy_notice_version=clinic_profile_get().privacy_notice_version,
+            sms_consent_version=SMS_CONSENT_VERSION if data["texts"] else "",
         )
     except SlotUnavailable as exc:
         return _render_slot_problem(

@@ -172,6 +172,17 @@ class DetailsForm(forms.Form):
         initial=True,
         help_text="Untick this if you do not want reminders.",
     )
+    # Opt-in, never pre-ticked; the wording is versioned (SMS_CONSENT_VERSION) and recorded.
+    texts = forms.BooleanField(
+        label=_("Text me reminders"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "Optional. We text the phone number above before the visit, with the time and your "
+            "private link, nothing about your health. Reply STOP to end them. Message and data "
+            "rates may apply."
+        ),
+    )
     privacy = forms.BooleanField(
         label="I have read the privacy notice",
         error_messages={"required": "Please confirm you have read the privacy notice."},
@@ -204,7 +215,7 @@ class DetailsForm(forms.Form):
             ),
             Fieldset("Where it hurts", "joints", "note"),
             Fieldset("Who is booking", "for_someone_else", "booker_name"),
-            Fieldset("Reminders and privacy", "reminders", "privacy"),
+            Fieldset("Reminders and privacy", "reminders", "texts", "privacy"),
             Div(Field("website"), css_class="hp-field", aria_hidden="true"),
             "submission_key",
         )

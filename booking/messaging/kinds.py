@@ -54,6 +54,13 @@ def message_kind_get(*, kind: str, channel: str) -> MessageKind:
         raise UnknownMessageKind(f"No builder registered for {kind!r} on {channel!r}") from None
 
 
+class DeliveryError(Exception):
+    """An error a channel's connection raises knowing whether a retry may help (`transient`);
+    the ledger retries transient ones with backoff and fails the rest at once."""
+
+    transient: bool = False
+
+
 # Channels: a factory of Django-email-backend-like connections (open(), send_messages([...]),
 # close()). Email is Django's configured mailer; a text-message backend registers "sms".
 ConnectionFactory = Callable[[], Any]

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from booking.messaging.kinds import channel_connection, message_kind_get
+from booking.messaging.kinds import DeliveryError, channel_connection, message_kind_get
 from booking.messaging.queue import delivery_enqueue, delivery_enqueue_batch
 from booking.models import (
     Appointment,
@@ -122,6 +122,8 @@ def retry_delay(*, attempt: int) -> float:
 
 def is_transient(exc: BaseException) -> bool:
     """Whether a sending error may pass if we try again (4xx, disconnects, timeouts)."""
+    if isinstance(exc, DeliveryError):
+        return exc.transient
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         return bool(codes) and any(400 <= code < 500 for code in codes)

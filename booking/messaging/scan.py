@@ -17,6 +17,7 @@ from booking.messaging.compose import questionnaire_lead
 from booking.messaging.health import SCAN_HEARTBEAT
 from booking.messaging.ledger import claimable
 from booking.messaging.queue import delivery_enqueue_batch
+from booking.messaging.sms.quiet import sms_reminder_moments
 from booking.models import (
     Appointment,
     ClinicProfile,
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 Kind = OutboundMessage.Kind
+Channel = OutboundMessage.Channel
 
 
 MessageStatus = OutboundMessage.Status
@@ -61,6 +63,27 @@ def scheduled_moments(
     if reminders_enabled:
         moments += [(Kind.REMINDER, start - offset) for offset in profile.reminder_offset_deltas]
     return moments
+
+
+def _planned(
+    *, start: datetime, reminders_enabled: bool, texts: bool, profile: ClinicProfile
+) -> list[tuple[str, datetime, str, str]]:
+    """(kind, moment, channel, skip reason) of every scanned message of a visit: the emails,
+    and for a visit opted in to texts, a text reminder at each reminder offset (whether or not
+    email reminders are on; its moment moved to the end of quiet hours, or skipped when that is
+    too late)."""
+    planned = [
+        (kind, moment, Channel.EMAIL, "")
+        for kind, moment in scheduled_moments(
+            start=start, reminders_enabled=reminders_enabled, profile=profile
+        )
+    ]
+    if texts:
+        planned += [
+            (Kind.REMINDER, moment, Channel.SMS, reason)
+            for moment, reason in sms_reminder_moments(start=start, profile=profile)
+        ]
+    return planned
 
 
 def passed_moments_record(*, appointment: Appointment, now: datetime | None = None) -> int:
@@ -108,7 +131,7 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
         start__lte=now + horizon,
     )
     appointments = Appointment.objects.filter(window).values_list(
-        "pk", "patient_id", "start", "created_at", "reminders_enabled"
+        "pk", "patient_id", "start", "created_at", "reminders_enabled", "sms_opt_in_at"
     )
     existing = set(
         OutboundMessage.objects.filter(
@@ -116,17 +139,22 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
             appointment__status=AppointmentStatus.CONFIRMED,
             appointment__start__gt=now,
             appointment__start__lte=now + horizon,
-        ).values_list("appointment_id", "kind", "scheduled_for")
+        ).values_list("appointment_id", "kind", "scheduled_for", "channel")
     )
     new_rows = []
-    for pk, patient_id, start, created_at, reminders_enabled in appointments:
-        for kind, moment in scheduled_moments(
-            start=start, reminders_enabled=reminders_enabled, profile=profile
+    for pk, patient_id, start, created_at, reminders_enabled, sms_opt_in_at in appointments:
+        for kind, moment, channel, quiet_reason in _planned(
+            start=start,
+            reminders_enabled=reminders_enabled,
+            texts=sms_opt_in_at is not None,
+            profile=profile,
         ):
-            if moment > now or (pk, kind, moment) in existing:
+            if moment > now or (pk, kind, moment, channel) in existing:
                 continue
             status, reason = MessageStatus.PENDING, ""
-            if moment < created_at:
+            if quiet_reason:
+                status, reason = MessageStatus.SKIPPED, quiet_reason
+            elif moment < created_at:
                 status, reason = (
                     MessageStatus.SKIPPED,
                     "Its moment had passed when the visit was booked.",
@@ -141,6 +169,7 @@ def due_messages_scan(*, now: datetime | None = None) -> ScanResult:
                     appointment_id=pk,
                     patient_id=patient_id,
                     kind=kind,
+                    channel=channel,
                     scheduled_for=moment,
                     status=status,
                     last_error=reason,

@@ -19,6 +19,7 @@ from booking.models.schedule import (
     TimeOff,
     WorkingHours,
 )
+from booking.models.texts import InboundText
 from booking.models.waitlist import (
     ALL_DAY_PARTS,
     ALL_WEEKDAYS,
@@ -36,6 +37,7 @@ __all__ = [
     "WaitlistHold",
     "WaitlistOffer",
     "Appointment",
+    "InboundText",
     "AuditEvent",
     "ClinicClosure",
     "ClinicProfile",

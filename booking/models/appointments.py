@@ -69,6 +69,20 @@ class Appointment(models.Model):
     booked_for_someone_else = models.BooleanField(default=False)
     booker_name = models.CharField(max_length=200, blank=True)
     reminders_enabled = models.BooleanField(default=True)
+    # Text reminders are opt-in, per booking (to this booking's contact_phone): when the box was
+    # ticked, which consent wording it showed, and by phone which staff member took verbal
+    # consent. None = no texts.
+    sms_opt_in_at = models.DateTimeField(null=True, blank=True)
+    sms_consent_version = models.CharField(max_length=20, blank=True)
+    sms_consent_taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The patient confirmed they will come (a "C" reply to a text reminder).
+    patient_confirmed_at = models.DateTimeField(null=True, blank=True)
     privacy_notice_version = models.CharField(max_length=20, blank=True)
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
     privacy_acknowledged_how = models.CharField(

@@ -4,7 +4,7 @@ name.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -79,6 +79,22 @@ class ClinicProfile(models.Model):
         default=60,
         help_text="A reminder found late (after an outage) is still sent if no later than this.",
     )
+    # Texts must fit one SMS segment (160 GSM-7 characters) with the time and the short link:
+    # the name they start with is kept short (tests/booking/messaging/test_sms.py measures).
+    text_name = models.CharField(
+        max_length=24,
+        blank=True,
+        help_text="The clinic's name in text messages, 24 characters at most (empty: the name).",
+    )
+    # Texts: no text goes out between these, clinic local time (a reminder due then goes at
+    # their end if the visit is still far enough away; otherwise it is skipped and recorded).
+    text_quiet_start = models.TimeField(
+        default=time(21, 0), help_text="Quiet hours for texts start (clinic local time)."
+    )
+    text_quiet_end = models.TimeField(
+        default=time(8, 0),
+        help_text="Quiet hours end (the next morning). The same time in both: no quiet hours.",
+    )
     intake_retention_days = models.PositiveIntegerField(
         default=7 * 365, help_text="Intake answers are anonymised this long after the visit."
     )
@@ -124,6 +140,17 @@ class ClinicProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        text_name_length = self._meta.get_field("text_name").max_length
+        if not self.text_name and len(self.name) > text_name_length:
+            raise ValidationError(
+                {
+                    "text_name": f"The name is over {text_name_length} characters: give texts "
+                    "a shorter one (a text must fit 160 characters)."
+                }
+            )
 
     @property
     def reminder_offset_deltas(self) -> list[timedelta]:

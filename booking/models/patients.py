@@ -34,6 +34,10 @@ class Patient(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Texts stop for good when the patient (or their carrier) says so: a STOP reply, or Twilio's
+    # 21610 "unsubscribed recipient"; a new opt-in at booking clears it.
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    sms_opt_out_reason = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
 

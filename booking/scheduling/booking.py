@@ -60,6 +60,7 @@ def appointment_book(
     reminders_enabled: bool = True,
     privacy_notice_version: str = "",
     privacy_read_out_by: AbstractBaseUser | None = None,
+    sms_consent_version: str = "",
     plan_request: PlanBookingRequest | None = None,
     patient: Patient | None = None,
     hold_id: int | None = None,
@@ -92,6 +93,7 @@ def appointment_book(
                 reminders_enabled=reminders_enabled,
                 privacy_notice_version=privacy_notice_version,
                 privacy_read_out_by=privacy_read_out_by,
+                sms_consent_version=sms_consent_version,
                 plan_request=plan_request,
                 patient=patient,
                 hold_id=hold_id,
@@ -120,6 +122,7 @@ def _book(
     reminders_enabled: bool,
     privacy_notice_version: str,
     privacy_read_out_by: AbstractBaseUser | None,
+    sms_consent_version: str,
     plan_request: PlanBookingRequest | None,
     patient: Patient | None,
     hold_id: int | None,
@@ -201,8 +204,20 @@ def _book(
                 else PrivacyAcknowledgement.ONLINE
             ),
             privacy_acknowledged_by=privacy_read_out_by if privacy_notice_version else None,
+            # Text reminders: opted in when a consent wording was shown and ticked; by phone
+            # or at the desk, the staff member who took the patient's verbal consent.
+            sms_opt_in_at=now if sms_consent_version else None,
+            sms_consent_version=sms_consent_version,
+            sms_consent_taken_by=(
+                acting_user
+                if sms_consent_version and acting_user and acting_user.is_authenticated
+                else None
+            ),
             idempotency_key=idempotency_key or None,
         )
+    if sms_consent_version:
+        # A fresh, recorded consent lifts an earlier STOP of this patient.
+        Patient.objects.filter(pk=patient.pk).update(sms_opted_out_at=None, sms_opt_out_reason="")
     (intake or IntakeDetails()).intake_new(appointment=appointment)
     appointment_booked(appointment)
     announce(

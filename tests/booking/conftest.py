@@ -22,3 +22,17 @@ def ctype():
 @pytest.fixture
 def doctor(ctype):
     return PractitionerFactory(display_name="Dr. Ada Reyes", consultation_types=[ctype])
+
+
+@pytest.fixture
+def texts_any_hour(db):
+    """No quiet hours for texts (the clinic's default is 21:00-08:00; the suite runs at any
+    hour, and the ledger checks quiet hours against the real clock when it sends)."""
+    from datetime import time
+
+    from booking.profile import clinic_profile_get
+
+    # Made if an earlier transactional test flushed it (an update would then change nothing).
+    profile = clinic_profile_get()
+    profile.text_quiet_start = profile.text_quiet_end = time(0)
+    profile.save(update_fields=["text_quiet_start", "text_quiet_end"])

@@ -163,7 +163,9 @@ def wait_until(condition, timeout: float = 30, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(
+                f"timed out waiting for {what if isinstance(what, str) else what()}"
+            )
         time.sleep(0.1)
 
 

@@ -1,0 +1,114 @@
+"""What a text says, when it is no longer wanted, and its registration with the ledger.
+
+Texts carry no health details and no consultation type: the clinic's name, the time, and the
+private link. Wording is kept to one GSM-7 segment (160 characters) in English where it allows
+(tests/booking/messaging/test_sms.py measures every text).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from booking.links.paths import short_manage_url
+from booking.messaging.kinds import channel_register, message_kind_register
+from booking.messaging.sms.backends import sms_connection
+from booking.messaging.sms.message import TextMessage
+from booking.messaging.sms.quiet import (
+    clinic_zone,
+    quiet_end_after,
+    quiet_hours,
+    sms_reminder_moments,
+)
+from booking.models import Appointment, ClinicProfile, OutboundMessage
+
+Kind = OutboundMessage.Kind
+SMS = OutboundMessage.Channel.SMS
+
+# The kinds sent by text, and their wording ({clinic}, {when}, {link} only).
+TEXTS = {
+    Kind.REMINDER: _(
+        "{clinic}: your visit is {when}. Reply C to confirm. Change or cancel: {link}"
+    ),
+}
+
+
+def text_link(appointment: Appointment) -> str:
+    """The private link a text carries: the short /m/<code> form of the manage link."""
+    return short_manage_url(appointment)
+
+
+def sender_name(profile: ClinicProfile) -> str:
+    """How a text names the clinic: its short text name, else its name."""
+    return profile.text_name or profile.name
+
+
+def format_short(moment: datetime) -> str:
+    """'Tue Dec 1, 10:00 AM': short enough for a text, in the clinic's time."""
+    local = moment.astimezone(clinic_zone())
+    hour = local.hour % 12 or 12
+    meridiem = "AM" if local.hour < 12 else "PM"
+    return f"{local:%a %b} {local.day}, {hour}:{local:%M} {meridiem}"
+
+
+def text_body(*, kind: str, clinic: str, when: str, link: str) -> str:
+    return str(TEXTS[kind]).format(clinic=clinic, when=when, link=link)
+
+
+def text_build(message: OutboundMessage, profile: ClinicProfile) -> TextMessage | None:
+    appointment = message.appointment
+    if not appointment.contact_phone:
+        return None
+    with translation.override("en"):
+        body = text_body(
+            kind=message.kind,
+            clinic=sender_name(profile),
+            when=format_short(appointment.start),
+            link=text_link(appointment),
+        )
+    return TextMessage(
+        to=str(appointment.contact_phone),  # stored as E.164
+        body=body,
+        message_id=message.pk,
+        patient_id=message.patient_id,
+    )
+
+
+def text_skip_reason(message: OutboundMessage, profile: ClinicProfile, now: datetime) -> str:
+    """Why this text should no longer go out: the visit as it is now, opt-in and opt-out, quiet
+    hours. Text reminders are independent of email reminders (their own opt-in)."""
+    appointment = message.appointment
+    if appointment.patient.anonymised_at is not None:
+        return "The patient's record is anonymised."
+    if appointment.sms_opt_in_at is None:
+        return "The patient did not opt in to texts."
+    if appointment.patient.sms_opted_out_at is not None:
+        return "The patient opted out of texts."
+    if appointment.status != Appointment.Status.CONFIRMED:
+        return "The appointment is not confirmed."
+    if appointment.start <= now:
+        return "The appointment has already started."
+    if message.resent_at is None:
+        expected = {
+            moment
+            for moment, reason in sms_reminder_moments(start=appointment.start, profile=profile)
+            if not reason
+        }
+        if message.scheduled_for not in expected:
+            return "The visit moved (or the clinic's reminder times changed)."
+        if now - message.scheduled_for > timedelta(minutes=profile.reminder_max_lateness_minutes):
+            return "Too late to be useful (later than the clinic's allowed lateness)."
+    if quiet_end_after(now, quiet=quiet_hours(profile)) is not None:
+        return "Quiet hours: no texts are sent now."
+    return ""
+
+
+def register() -> None:
+    """Hand the text channel and its kinds to the ledger; called from BookingConfig.ready()."""
+    channel_register(channel=SMS, connection=sms_connection)
+    for kind in TEXTS:
+        message_kind_register(
+            kind=kind, channel=SMS, build=text_build, skip_reason=text_skip_reason
+        )
