@@ -149,6 +149,7 @@ def back_office_data() -> BackOfficeData:
     PatientFactory(full_name="Maria Gomez", email="m.gomez@example.com")
     OutboundMessage.objects.create(
         appointment=main,
+        patient=main.patient,
         kind=OutboundMessage.Kind.CONFIRMATION,
         scheduled_for=_at(day - timedelta(days=7), 9),
         status=OutboundMessage.Status.FAILED,
