@@ -30,6 +30,7 @@ from booking.backoffice.appointment_views import (
     set_status,
 )
 from booking.backoffice.forms import CancelConfirmForm
+from booking.backoffice.frontdesk_grid import appointment_cancel_one
 from booking.backoffice.patient_views import export_csv
 from booking.backoffice.schedule_views import schedule_day, schedule_print, schedule_week
 from booking.messaging.private_links import private_link_resend
@@ -201,6 +202,11 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
                 "<path:object_id>/status/",
                 wrap(set_status),
                 name="booking_appointment_set_status",
+            ),
+            path(
+                "<path:object_id>/cancel-one/",
+                wrap(appointment_cancel_one),
+                name="booking_appointment_cancel_one",
             ),
             path(
                 "<path:object_id>/resend-link/",
