@@ -138,9 +138,7 @@ def schedule_grid(columns: list[GridColumn]) -> ScheduleGrid:
         edges.update(t for lo, hi, _ in spans for t in (lo, hi) if first <= t <= last)
     ordered = sorted(edges)
     index = {t: i for i, t in enumerate(ordered)}
-    rows = [
-        GridRow(minute=lo, minutes=hi - lo) for lo, hi in itertools.pairwise(ordered)
-    ]
+    rows = [GridRow(minute=lo, minutes=hi - lo) for lo, hi in itertools.pairwise(ordered)]
     for col, spans in zip(columns, per_column, strict=True):
         cursor = first
         for lo, hi, cell in sorted(spans, key=lambda s: s[0]):
