@@ -85,6 +85,8 @@ def patient_record_view(
             sections=sections,
             can_merge=request.user.has_perm("booking.merge_patients"),
             can_book=request.user.has_perm("booking.add_appointment"),
+            # Through messaging/private_links.private_link_resend (the appointment's button).
+            can_resend=request.user.has_perm("booking.change_appointment"),
         ),
     )
 

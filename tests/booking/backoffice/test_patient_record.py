@@ -241,3 +241,18 @@ def test_other_apps_add_sections_to_the_record(client, frontdesk, maria, setting
 def test_record_of_an_unknown_patient_is_404(client, frontdesk, bad):
     client.force_login(frontdesk["reception"])
     assert client.get(f"/admin/booking/patient/{bad}/record/").status_code == 404
+
+
+def test_resend_the_private_link_from_the_record(client, frontdesk, maria):
+    patient, visit = maria
+    url = reverse("admin:booking_patient_record", args=[patient.pk])
+    client.force_login(frontdesk["reception"])
+    assert "Revoke and re-send" in client.get(url).content.decode()
+    response = client.post(
+        reverse("admin:booking_appointment_link_resend", args=[visit.pk]), {"next": url}
+    )
+    visit.refresh_from_db()
+    assert response.url == url
+    assert visit.manage_token_version == 1
+    client.force_login(frontdesk["patel_user"])
+    assert "Revoke and re-send" not in client.get(url).content.decode()
