@@ -29,6 +29,7 @@ from booking.backoffice.appointment_views import (
     move,
     set_status,
 )
+from booking.backoffice.calendar_feed import calendar_feed_page
 from booking.backoffice.forms import CancelConfirmForm
 from booking.backoffice.frontdesk_grid import appointment_cancel_one
 from booking.backoffice.patient_views import export_csv
@@ -197,6 +198,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
             path("schedule/week/", wrap(schedule_week), name="booking_schedule_week"),
             path("schedule/print/", wrap(schedule_print), name="booking_schedule_print"),
             path("book/", wrap(book), name="booking_appointment_book"),
+            path("calendar-feed/", wrap(calendar_feed_page), name="booking_calendar_feed"),
             path("disruption/", wrap(disruption), name="booking_appointment_disruption"),
             path("export.csv", wrap(self.export_view), name="booking_appointment_export"),
             path("<path:object_id>/move/", wrap(move), name="booking_appointment_move"),
