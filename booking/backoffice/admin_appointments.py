@@ -33,6 +33,7 @@ from booking.backoffice.calendar_feed import calendar_feed_page
 from booking.backoffice.forms import CancelConfirmForm
 from booking.backoffice.frontdesk_grid import appointment_cancel_one
 from booking.backoffice.patient_views import export_csv
+from booking.backoffice.reports import reports_page
 from booking.backoffice.schedule_views import schedule_day, schedule_print, schedule_week
 from booking.messaging.private_links import private_link_resend
 from booking.models import Appointment, OutboundMessage
@@ -199,6 +200,7 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
             path("schedule/print/", wrap(schedule_print), name="booking_schedule_print"),
             path("book/", wrap(book), name="booking_appointment_book"),
             path("calendar-feed/", wrap(calendar_feed_page), name="booking_calendar_feed"),
+            path("reports/", wrap(reports_page), name="booking_reports"),
             path("disruption/", wrap(disruption), name="booking_appointment_disruption"),
             path("export.csv", wrap(self.export_view), name="booking_appointment_export"),
             path("<path:object_id>/move/", wrap(move), name="booking_appointment_move"),
