@@ -78,19 +78,31 @@ class VisitNote:
     questionnaire_done: bool
 
 
-def sees_complaint(*, user, appointment: Appointment) -> bool:
+def complaint_scope(*, user) -> set[int] | None:
+    """Whose visits' health notes the user may read: None for every practitioner's (the
+    manager), else the ids of their own practitioner rows (a clinician; empty for reception)."""
+    if not user.has_perm("booking.view_health_details"):
+        return set()
+    if user.has_perm("booking.view_all_schedules"):
+        return None
+    return set(Practitioner.objects.filter(user=user).values_list("pk", flat=True))
+
+
+def sees_complaint(*, user, appointment: Appointment, scope: set[int] | None = ...) -> bool:
     """Health details: the manager for every visit, a clinician for their own patients' visits,
     reception never."""
-    if not user.has_perm("booking.view_health_details"):
-        return False
-    if user.has_perm("booking.view_all_schedules"):
-        return True
-    return appointment.practitioner.user_id == user.pk
+    if scope is ...:
+        scope = complaint_scope(user=user)
+    return scope is None or appointment.practitioner_id in scope
 
 
 def visit_notes(*, user, appointments: list[Appointment]) -> dict[int, VisitNote]:
-    """The notes the user may see, by appointment id, in one query (none for reception)."""
-    visible = [a.pk for a in appointments if sees_complaint(user=user, appointment=a)]
+    """The notes the user may see, by appointment id, in two queries at most (none for
+    reception)."""
+    if not appointments:
+        return {}
+    scope = complaint_scope(user=user)
+    visible = [a.pk for a in appointments if sees_complaint(user=user, appointment=a, scope=scope)]
     if not visible:
         return {}
     notes = {}
