@@ -49,7 +49,7 @@ def test_free_time_is_a_named_link_to_the_prefilled_booking_form(client, frontde
     day = next_weekday(1)
     client.force_login(frontdesk["reception"])
     body = _day_page(client, day).content.decode()
-    assert f'Free<span class="visually-hidden">, Dr Patel, {day:%A} 9:15</span>' in body
+    assert f'<span class="visually-hidden">Free, Dr Patel, {day:%A} 9:15</span>' in body
     start = at(day, 9, 15)
     link = (
         reverse("admin:booking_appointment_book")
