@@ -13,10 +13,9 @@ from datetime import date, datetime, timedelta
 from django.db.models import (
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
+    Min,
     Q,
     Sum,
 )
@@ -134,13 +133,9 @@ def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
     start, end = day_bounds(first_day, last_day, tz)
     cutoff = timedelta(hours=clinic_profile_get().cancellation_cutoff_hours)
     visits = Appointment.objects.filter(start__gte=start, start__lt=end)
-    earlier = Appointment.objects.filter(
-        patient_id=OuterRef("patient_id"), start__lt=OuterRef("start")
-    ).exclude(status=Status.CANCELLED)
     live = ~Q(status=Status.CANCELLED)
     counts = (
         _keyed(visits, grouping, tz)
-        .annotate(seen_before=Exists(earlier))
         .values("k")
         .annotate(
             total=Count("pk"),
@@ -157,8 +152,6 @@ def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
                 ExpressionWrapper(F("end") - F("start"), output_field=DurationField()),
                 filter=live,
             ),
-            new=Count("pk", filter=live & Q(seen_before=False)),
-            returning=Count("pk", filter=live & Q(seen_before=True)),
         )
         .order_by("k")
     )
@@ -167,8 +160,6 @@ def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
         row = rows.setdefault(_fold(c["k"], grouping), Row(key=_fold(c["k"], grouping), label=""))
         for name in ("total", "online", "phone", "staff", "cancelled", "no_show", "late_cancel"):
             setattr(row, name, getattr(row, name) + c[name])
-        row.new += c["new"]
-        row.returning += c["returning"]
         row.booked_minutes += _minutes(c["booked"])
     _lead_times(rows, visits.filter(live), grouping, tz)
     _reminders(rows, start, end, grouping, tz)
@@ -181,12 +172,27 @@ def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
 
 
 def _lead_times(rows, live_visits, grouping, tz) -> None:
-    """Median lead time per group: one query of (key, start, created_at)."""
+    """Median lead time and new/returning per group: two queries, the patients' first visits
+    (a GROUP BY, not a subquery per visit) and the period's (key, start, created_at, patient)."""
+    first_visit = dict(
+        Appointment.objects.exclude(status=Status.CANCELLED)
+        .filter(patient_id__in=live_visits.values("patient_id"))
+        .values("patient_id")
+        .annotate(first=Min("start"))
+        .values_list("patient_id", "first")
+        .order_by()
+    )
     leads: dict[object, list[float]] = defaultdict(list)
-    for key, visit_start, created in _keyed(live_visits, grouping, tz).values_list(
-        "k", "start", "created_at"
+    for key, visit_start, created, patient_id in _keyed(live_visits, grouping, tz).values_list(
+        "k", "start", "created_at", "patient_id"
     ):
-        leads[_fold(key, grouping)].append((visit_start - created).total_seconds() / 86400)
+        key = _fold(key, grouping)
+        leads[key].append((visit_start - created).total_seconds() / 86400)
+        if key in rows:
+            if first_visit.get(patient_id) == visit_start:
+                rows[key].new += 1
+            else:
+                rows[key].returning += 1
     for key, values in leads.items():
         if key in rows:
             rows[key].lead_days = round(statistics.median(values), 1)
