@@ -33,7 +33,7 @@ def sqlite_guards_again(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0014_privacy_acknowledgement_and_joint_validation"),
+        ("booking", "0015_waitlist"),
     ]
 
     operations = [
