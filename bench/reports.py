@@ -104,7 +104,6 @@ def main() -> int:
                     minutes=25 * k
                 )
                 status = rng.choice(statuses)
-                created = start - timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 23))
                 rows.append(
                     Appointment(
                         consultation_type=rng.choice(types),
