@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0016_appointment_short_reference'),
+        ('booking', '0020_appointment_short_reference'),
     ]
 
     operations = [

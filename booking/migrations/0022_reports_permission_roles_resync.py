@@ -12,7 +12,7 @@ def resync_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0017_practitioner_calendar_feed"),
+        ("booking", "0021_practitioner_calendar_feed"),
     ]
 
     operations = [migrations.RunPython(resync_roles, migrations.RunPython.noop)]

@@ -33,7 +33,7 @@ def sqlite_guards_again(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0015_waitlist"),
+        ("booking", "0019_clinic_text_name_and_quiet_hours"),
     ]
 
     operations = [
