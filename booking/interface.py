@@ -30,6 +30,7 @@ from booking.models import (
 )
 from booking.patients.contributors import DataContributor, data_contributor_register
 from booking.patients.identity import ContactDetails
+from booking.patients.record_sections import patient_record_section_register
 from booking.profile import clinic_profile_get
 from booking.scheduling.booking import appointment_book
 from booking.scheduling.clock import clinic_zone
@@ -69,6 +70,7 @@ __all__ = [
     "link_token",
     "message_enqueue",
     "message_kind_register",
+    "patient_record_section_register",
     "plan_booking_check_register",
     "status_guard_register",
     "subscribe",

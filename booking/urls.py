@@ -1,5 +1,6 @@
 from django.urls import path
 
+from booking.backoffice.calendar_feed import calendar_feed_serve
 from booking.journey import waitlist
 from booking.journey.api import availability
 from booking.journey.book import confirm, details
@@ -50,4 +51,6 @@ urlpatterns = [
     path("api/availability", availability, name="api_availability"),
     # Twilio's webhook for texts to the clinic's number (signed; see journey/sms_webhook.py).
     path("sms/inbound/", sms_inbound, name="sms_inbound"),
+    # A clinician's private calendar subscription (the token is the key; revocable).
+    path("calendar/<str:token>.ics", calendar_feed_serve, name="calendar_feed"),
 ]

@@ -171,3 +171,102 @@ def chart_with_table(
         f"<figcaption>{escape(chart.title)}</figcaption></figure>"
         f"{table_html(caption=chart.title, headers=headers, rows=rows)}</div>"
     )
+
+
+# --- Bar charts (the manager's reports) -------------------------------------------------------
+# Grouped vertical bars, one group per label. No inline styles (the CSP forbids them): series
+# are told apart by a class (`series-0`...) the page's CSS colours, by their position in the
+# group and by the legend's text; each bar carries its value as a <title>.
+
+SERIES_CLASSES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class BarSeries:
+    """One series of a bar chart: a value (or None) per label."""
+
+    name: str
+    values: tuple[float | None, ...]
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return f"{text}{unit}"
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    labels: list[str],
+    series: list[BarSeries],
+    unit: str = "",
+    width: int = 640,
+    height: int = 220,
+) -> str:
+    """Grouped vertical bars, one group per label, one bar per series; SVG markup (escaped)."""
+    cid = escape(chart_id)
+    left, bottom, top, legend_h = 44, 40, 10, 18 * ((len(series) + 2) // 3)
+    plot_h = height - bottom - top - legend_h
+    plot_w = width - left - 10
+    values = [v for s in series for v in s.values if v is not None]
+    peak = max(values, default=0) or 1
+    group_w = plot_w / max(1, len(labels))
+    bar_w = max(2.0, (group_w * 0.8) / max(1, len(series)))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{cid}" role="img" '
+        f'viewBox="0 0 {width} {height}" aria-labelledby="{cid}-title {cid}-desc">',
+        f'<title id="{cid}-title">{escape(title)}</title>',
+        f'<desc id="{cid}-desc">{escape(description)}</desc>',
+    ]
+    base = top + plot_h
+    for frac in (0, 0.5, 1):
+        y = base - frac * plot_h
+        parts.append(
+            f'<line class="chart-grid" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" '
+            f'y2="{y:.1f}"/><text class="chart-axis" x="{left - 4}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{escape(_fmt(peak * frac, unit))}</text>'
+        )
+    for i, label in enumerate(labels):
+        x0 = left + i * group_w + group_w * 0.1
+        for j, s in enumerate(series):
+            value = s.values[i] if i < len(s.values) else None
+            if value is None:
+                continue
+            h = plot_h * (value / peak)
+            parts.append(
+                f'<rect class="series-{j % SERIES_CLASSES}" x="{x0 + j * bar_w:.1f}" '
+                f'y="{base - h:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}">'
+                f"<title>{escape(s.name)}, {escape(label)}: {escape(_fmt(value, unit))}</title>"
+                "</rect>"
+            )
+        if len(labels) <= 16 or i % max(1, len(labels) // 12) == 0:
+            parts.append(
+                f'<text class="chart-axis" x="{left + (i + 0.5) * group_w:.1f}" '
+                f'y="{base + 14}" text-anchor="middle">{escape(label[:14])}</text>'
+            )
+    for j, s in enumerate(series):
+        lx = left + (j % 3) * (plot_w / 3)
+        ly = height - legend_h + 12 + 18 * (j // 3)
+        parts.append(
+            f'<rect class="series-{j % SERIES_CLASSES}" x="{lx:.1f}" y="{ly - 9}" width="10" '
+            f'height="10"/><text class="chart-legend" x="{lx + 14:.1f}" y="{ly}">'
+            f"{escape(s.name)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar_chart_table(
+    *, labels: list[str], series: list[BarSeries], unit: str = ""
+) -> tuple[list[str], list[list[str]]]:
+    """The chart's numbers as (header, rows) for the table beside it."""
+    header = ["", *[s.name for s in series]]
+    rows = [
+        [label, *[_fmt(s.values[i] if i < len(s.values) else None, unit) for s in series]]
+        for i, label in enumerate(labels)
+    ]
+    return header, rows

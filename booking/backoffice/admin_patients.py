@@ -15,6 +15,11 @@ from booking.backoffice.admin_base import (
     sees_all_schedules,
 )
 from booking.backoffice.forms import PatientMergeForm
+from booking.backoffice.patient_record import (
+    patient_merge_into,
+    patient_record_view,
+    patient_search_view,
+)
 from booking.backoffice.patient_views import patient_anonymise, patient_export
 from booking.models import (
     Appointment,
@@ -137,6 +142,15 @@ class PatientAdmin(ReadOnlyHistoryAdmin):
             return self.admin_site.admin_view(wrapper)
 
         custom = [
+            path("find/", wrap(patient_search_view), name="booking_patient_search"),
+            path(
+                "<path:object_id>/record/", wrap(patient_record_view), name="booking_patient_record"
+            ),
+            path(
+                "<path:object_id>/merge-into/",
+                wrap(patient_merge_into),
+                name="booking_patient_merge_into",
+            ),
             path(
                 "<path:object_id>/export/",
                 wrap(patient_export),

@@ -24,11 +24,19 @@ from booking.backoffice.forms import (
     StaffBookingForm,
     free_time_choices,
 )
+from booking.backoffice.frontdesk_grid import free_time_prefill
 from booking.backoffice.views_common import admin_context, require
 from booking.messaging.ledger import message_resend
 from booking.messaging.private_links import private_link_resend
 from booking.messaging.sms.consent import SMS_CONSENT_VERSION
-from booking.models import Appointment, ClinicClosure, OutboundMessage, Patient, TimeOff
+from booking.models import (
+    Appointment,
+    ClinicClosure,
+    ConsultationType,
+    OutboundMessage,
+    Patient,
+    TimeOff,
+)
 from booking.patients.identity import ContactDetails
 from booking.patients.intake import IntakeDetails
 from booking.profile import clinic_profile_get
@@ -84,9 +92,19 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     """Book on behalf of a patient (phone): type, practitioner, day, then a free time."""
     require(request, model_admin.has_add_permission(request))
     data = request.POST if request.method == "POST" else request.GET
+    # Free time clicked in the schedule: practitioner, day and time given; the type offered
+    # only among those that fit there (chosen for staff when only one does).
+    fitting = free_time_prefill(data) if request.method == "GET" else None
+    if fitting is not None and len(fitting) == 1 and not data.get("consultation_type"):
+        data = data.copy()
+        data["consultation_type"] = str(fitting[0].pk)
     # Bound only once staff asked for times (a "book for this patient" link carries ?patient=).
-    searching = any(data.get(name) for name in ("consultation_type", "day"))
-    find = FindTimeForm(data if searching else None)
+    searching = bool(data.get("consultation_type")) or (bool(data.get("day")) and fitting is None)
+    find = FindTimeForm(data if searching else None, initial=data.dict())
+    if fitting is not None:
+        find.fields["consultation_type"].queryset = ConsultationType.objects.filter(
+            pk__in=[t.pk for t in fitting]
+        )
     choices: list[tuple[str, str]] = []
     if find.is_bound and find.is_valid():
         choices = free_time_choices(
@@ -167,6 +185,7 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             form=form,
             choices=choices,
             searched=find.is_bound and find.is_valid(),
+            prefill_start=data.get("start", "") if fitting is not None else "",
         ),
     )
 
@@ -334,4 +353,7 @@ def appointment_link_resend(
         request,
         "The old link no longer works; a new one is on its way to the patient by email.",
     )
+    back = request.POST.get("next", "")  # the schedule's side panel returns to the schedule
+    if back.startswith("/") and not back.startswith("//"):
+        return HttpResponseRedirect(back)
     return HttpResponseRedirect(reverse("admin:booking_appointment_change", args=[appointment.pk]))

@@ -25,6 +25,8 @@ EXTRA_PERMISSIONS: dict[tuple[str, str], list[tuple[str, str]]] = {
         ("view_all_schedules", "Can see every practitioner's schedule"),
         ("mark_arrived", "Can mark a patient arrived"),
         ("mark_outcome", "Can mark a visit completed or no-show"),
+        # The manager's reports page (the manager has every booking permission).
+        ("view_reports", "Can see the clinic's reports"),
     ],
     ("booking", "patient"): [("merge_patients", "Can merge duplicate patients")],
     # Urgency is a clinical judgement: clinicians and the manager only.

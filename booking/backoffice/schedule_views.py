@@ -13,8 +13,16 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from booking.backoffice.frontdesk_grid import (
+    appointment_panel_context,
+    day_grid,
+    grid_extras,
+    today_message,
+    week_grid,
+)
 from booking.backoffice.views_common import admin_context, day_from, practitioner_id_from, require
 from booking.models import OutboundMessage
+from booking.scheduling.frontdesk import next_working_day
 from booking.scheduling.staff_schedule import (
     day_list_appointments,
     schedule_practitioners,
@@ -22,10 +30,27 @@ from booking.scheduling.staff_schedule import (
 )
 
 
-def _schedule_filters(request: HttpRequest, day: date) -> dict:
+def _practitioners_shown(request: HttpRequest) -> tuple[list, int | None, list]:
     all_practitioners = schedule_practitioners(user=request.user)
     practitioner_id = practitioner_id_from(request)
     shown = [p for p in all_practitioners if practitioner_id in (None, p.pk)]
+    return all_practitioners, practitioner_id, shown
+
+
+def _day_or_next_working(request: HttpRequest, shown: list) -> date:
+    """?date= as given; without one ("Today"), today or, on a closed day, the next working day
+    (a Sunday opens Monday instead of columns of "not working")."""
+    if request.GET.get("date"):
+        return day_from(request)
+    today = timezone.localdate()
+    day = next_working_day(start=today, practitioners=shown)
+    if day != today:
+        today_message(request, today=today, day=day)
+    return day
+
+
+def _schedule_filters(request: HttpRequest, day: date, chosen=None) -> dict:
+    all_practitioners, practitioner_id, shown = chosen or _practitioners_shown(request)
     return {
         "day": day,
         "today": timezone.localdate(),
@@ -46,16 +71,25 @@ def _nav(request: HttpRequest, day: date, step: int) -> dict:
     return {
         "prev_link": link(day - timedelta(days=step)),
         "next_link": link(day + timedelta(days=step)),
-        "today_link": link(timezone.localdate()),
+        # No date: the view opens today, or the next working day when today is closed.
+        "today_link": "?"
+        + urlencode({k: v for k, v in request.GET.items() if k == "practitioner"}),
     }
 
 
 def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     """One day, one column per practitioner (a clinician: only theirs); today by default."""
     require(request, model_admin.has_view_permission(request))
-    day = day_from(request)
-    filters = _schedule_filters(request, day)
+    chosen = _practitioners_shown(request)
+    day = _day_or_next_working(request, chosen[2])
+    filters = _schedule_filters(request, day, chosen)
+    panel = appointment_panel_context(request, model_admin)
+    if request.htmx and panel is not None:
+        # The side panel alone, swapped in place (the same URL without JavaScript renders the
+        # whole day with the panel open).
+        return TemplateResponse(request, "admin/booking/_panel.html", {**panel, "request": request})
     days = staff_schedule(first_day=day, last_day=day, practitioners=filters["practitioners"])
+    grid = day_grid(days[0])
     return TemplateResponse(
         request,
         "admin/booking/schedule_day.html",
@@ -64,8 +98,11 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             model_admin,
             f"Schedule for {day:%A %d %B %Y}",
             schedule=days[0],
+            grid=grid,
+            panel=panel,
             here=request.get_full_path(),
             failed_message_count=_failed_message_count(request),
+            **grid_extras(request, grid),
             **filters,
             **_nav(request, day, 1),
         ),
@@ -79,25 +116,34 @@ def _failed_message_count(request: HttpRequest) -> int:
 
 
 def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
-    """Monday to Sunday around the chosen date, one column per practitioner."""
+    """Monday to Sunday around the chosen date for one practitioner, one column per day."""
     require(request, model_admin.has_view_permission(request))
-    day = day_from(request)
+    chosen = _practitioners_shown(request)
+    day = _day_or_next_working(request, chosen[2])
     monday = day - timedelta(days=day.weekday())
-    filters = _schedule_filters(request, day)
+    filters = _schedule_filters(request, day, chosen)
+    # One practitioner a week: the chosen one, else the first shown (a clinician: themselves).
+    practitioner = filters["practitioners"][0] if filters["practitioners"] else None
     days = staff_schedule(
         first_day=monday,
         last_day=monday + timedelta(days=6),
-        practitioners=filters["practitioners"],
+        practitioners=[practitioner] if practitioner else [],
     )
+    grid = week_grid(days, practitioner) if practitioner else None
     return TemplateResponse(
         request,
         "admin/booking/schedule_week.html",
         admin_context(
             request,
             model_admin,
-            f"Week of {monday:%d %B %Y}",
+            f"Week of {monday:%d %B %Y}"
+            + (f", {practitioner.display_name}" if practitioner else ""),
             days=days,
+            grid=grid,
+            week_practitioner=practitioner,
             monday=monday,
+            here=request.get_full_path(),
+            **(grid_extras(request, grid) if grid else {}),
             **filters,
             **_nav(request, monday, 7),
         ),

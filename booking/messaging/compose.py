@@ -161,7 +161,8 @@ def message_context(message: OutboundMessage, *, profile: ClinicProfile) -> dict
         "questionnaire_url": questionnaire_url(appointment),
         "status_label": appointment.get_status_display(),
         "admin_url": _admin_url(appointment),
-        "reference": appointment.reference[:8].upper(),
+        # The short reference a patient reads out on the phone (staff search finds it).
+        "reference": appointment.short_reference,
     }
 
 

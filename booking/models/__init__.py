@@ -8,6 +8,7 @@ business logic beyond derived values.
 from booking.models.appointments import Appointment, PrivacyAcknowledgement, new_reference
 from booking.models.audit import AuditEvent
 from booking.models.clinic import ClinicProfile, Joint, validate_reminder_offsets
+from booking.models.feeds import CalendarFeed
 from booking.models.links import LinkRequest, ShortLink
 from booking.models.messages import OutboundMessage, TaskHeartbeat
 from booking.models.patients import Intake, Patient, PatientDuplicateFlag
@@ -39,6 +40,7 @@ __all__ = [
     "Appointment",
     "InboundText",
     "AuditEvent",
+    "CalendarFeed",
     "ClinicClosure",
     "ClinicProfile",
     "ConsultationType",

@@ -20,6 +20,21 @@ def new_reference() -> str:
     return secrets.token_hex(16)
 
 
+# A short reference a patient can read out over the phone: no 0/O, 1/I/L, U or S/5 confusion.
+SHORT_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRTVWXYZ2346789"
+SHORT_REFERENCE_LENGTH = 8
+
+
+def new_short_reference() -> str:
+    # 28**8 (3.8e11) values: random, so it says nothing of the order or the number of bookings.
+    return "".join(secrets.choice(SHORT_REFERENCE_ALPHABET) for _ in range(SHORT_REFERENCE_LENGTH))
+
+
+def normalise_short_reference(raw: str) -> str:
+    """What staff type, as stored: upper case, spaces and dashes dropped."""
+    return "".join(ch for ch in raw.upper() if ch not in " -")
+
+
 class PrivacyAcknowledgement(models.TextChoices):
     ONLINE = "online", "Ticked on the online booking form"
     READ_OUT = "read_out", "Read out to the caller by staff"
@@ -40,6 +55,10 @@ class Appointment(models.Model):
         ADMIN = "admin", "Admin"
 
     reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    # Read over the phone and shown on the confirmation; never a key to the manage pages.
+    short_reference = models.CharField(
+        max_length=SHORT_REFERENCE_LENGTH, unique=True, default=new_short_reference, editable=False
+    )
     consultation_type = models.ForeignKey(
         ConsultationType, on_delete=models.PROTECT, related_name="appointments"
     )

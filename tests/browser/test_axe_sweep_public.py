@@ -35,6 +35,7 @@ PUBLIC_NOT_PAGES = {
     "sitemap": "XML for crawlers",
     "education:feed": "Atom feed",
     "booking:calendar": "an .ics download",
+    "booking:calendar_feed": "a clinician's iCalendar subscription (text/calendar)",
     "booking:api_availability": "JSON for the time picker",
     "booking:short_link": "a redirect to the manage page",
     "booking:sms_inbound": "Twilio's webhook",

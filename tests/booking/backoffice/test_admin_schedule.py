@@ -108,10 +108,26 @@ def test_day_view_shows_appointments_breaks_time_off_and_free_time(client, clini
     assert 'style="' not in body.split('id="content"')[1]  # the CSP forbids inline styles
 
 
-def test_day_view_defaults_to_today(client, clinic):
+def test_day_view_defaults_to_today(client, clinic, monkeypatch):
+    tuesday = next_weekday(1)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: tuesday)
     client.force_login(clinic["reception"])
     response = client.get(reverse("admin:booking_schedule_day"))
-    assert response.context["day"] == timezone.localdate()
+    assert response.context["day"] == tuesday
+
+
+def test_today_on_a_closed_day_opens_the_next_working_day(client, clinic, monkeypatch):
+    sunday = next_weekday(6)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: sunday)
+    client.force_login(clinic["reception"])
+    for name in ("admin:booking_schedule_day", "admin:booking_schedule_week"):
+        response = client.get(reverse(name))
+        assert response.context["day"] == sunday + timedelta(days=1)
+    body = client.get(reverse("admin:booking_schedule_day"), follow=True).content.decode()
+    assert "showing the next working day" in body
+    # An explicit date is shown as asked, closed or not.
+    response = client.get(reverse("admin:booking_schedule_day"), {"date": sunday.isoformat()})
+    assert response.context["day"] == sunday
 
 
 def test_day_view_with_bad_date_shows_today_and_a_message(client, clinic):
@@ -149,7 +165,7 @@ def test_clinician_cannot_widen_the_day_view_to_colleagues(client, clinic):
     assert response.context["schedule"].columns == []
 
 
-def test_week_view_lists_seven_days_with_a_column_per_practitioner(client, clinic):
+def test_week_view_is_one_practitioner_with_a_column_per_day(client, clinic):
     day = next_weekday(2)
     AppointmentFactory(
         consultation_type=clinic["ctype"],
@@ -158,11 +174,15 @@ def test_week_view_lists_seven_days_with_a_column_per_practitioner(client, clini
         patient__full_name="James Miller",
     )
     client.force_login(clinic["reception"])
-    response = client.get(reverse("admin:booking_schedule_week"), {"date": day.isoformat()})
+    response = client.get(
+        reverse("admin:booking_schedule_week"),
+        {"date": day.isoformat(), "practitioner": clinic["okafor"].pk},
+    )
     days = response.context["days"]
     assert len(days) == 7
     assert days[0].day.weekday() == 0
-    assert all(len(d.columns) == 2 for d in days)
+    assert all(len(d.columns) == 1 for d in days)
+    assert len(response.context["grid"].columns) == 7
     assert "James Miller" in response.content.decode()
 
 
@@ -333,7 +353,8 @@ def test_reception_marks_arrived_from_the_day_view(client, clinic):
     )
     client.force_login(clinic["reception"])
     day_url = reverse("admin:booking_schedule_day") + f"?date={day}"
-    page = client.get(day_url).content.decode()
+    # The visit's block opens the side panel (second click: Arrived).
+    page = client.get(day_url, {"panel": appointment.pk}).content.decode()
     assert 'value="arrived"' in page
     assert 'value="completed"' not in page  # reception does not record outcomes
     response = client.post(

@@ -1,0 +1,154 @@
+"""The manager's reports: figures by week, practitioner and type, their definitions, charts
+with a title, a description and a table, CSV exports, who may open it, hostile input."""
+
+import csv
+import io
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+from django.utils import timezone
+
+from booking.models import Appointment, OutboundMessage
+from booking.reports.selectors import report_build
+from clinic.charts import BarSeries, bar_chart, bar_chart_table
+from tests.booking.backoffice.conftest import at
+from tests.factories import AppointmentFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/booking/appointment/reports/"
+
+
+def _past_weekday(weeks_ago: int, weekday: int = 1):
+    day = timezone.localdate() - timedelta(weeks=weeks_ago)
+    return day - timedelta(days=(day.weekday() - weekday) % 7)
+
+
+@pytest.fixture
+def visits(frontdesk):
+    day = _past_weekday(2)
+    patient = PatientFactory(full_name="Maria Gomez")
+    make = lambda **kw: AppointmentFactory(  # noqa: E731
+        consultation_type=frontdesk["short"], practitioner=frontdesk["patel"], **kw
+    )
+    first = make(
+        patient=patient,
+        start=at(day, 9),
+        source=Appointment.Source.ONLINE,
+        status=Appointment.Status.COMPLETED,
+    )
+    make(
+        patient=patient,
+        start=at(day, 10),
+        source=Appointment.Source.PHONE,
+        status=Appointment.Status.NO_SHOW,
+    )
+    make(
+        start=at(day, 11),
+        source=Appointment.Source.ADMIN,
+        status=Appointment.Status.CANCELLED,
+        cancelled_at=at(day, 11) - timedelta(hours=1),
+    )
+    Appointment.objects.filter(pk=first.pk).update(created_at=at(day, 9) - timedelta(days=4))
+    OutboundMessage.objects.create(
+        patient=patient,
+        appointment=first,
+        kind=OutboundMessage.Kind.REMINDER,
+        scheduled_for=at(day, 8),
+        status=OutboundMessage.Status.SENT,
+    )
+    return day
+
+
+def test_figures_by_week(visits):
+    report = report_build(first_day=visits, last_day=visits, grouping="week")
+    (row,) = report.rows
+    assert (row.total, row.online, row.phone, row.staff) == (3, 1, 1, 1)
+    assert row.no_show == 1
+    assert row.no_show_rate == 50
+    assert row.late_cancel == 1
+    assert row.booked_minutes == 60
+    assert row.working_minutes == 7 * 60 * 2  # two clinicians, 7 hours that Tuesday
+    assert (row.new, row.returning) == (1, 1)
+    assert row.reminders_sent == 1
+    assert row.lead_days is not None
+
+
+def test_figures_by_practitioner_and_type(visits, frontdesk):
+    by_p = report_build(first_day=visits, last_day=visits, grouping="practitioner")
+    assert [r.label for r in by_p.rows] == ["Dr Patel"]
+    by_t = report_build(first_day=visits, last_day=visits, grouping="type")
+    assert [r.label for r in by_t.rows] == ["Follow-up"]
+    assert by_t.rows[0].working_minutes is None
+
+
+def test_page_for_the_manager_only_with_definitions_charts_and_tables(client, frontdesk, visits):
+    for user in ("reception", "patel_user"):
+        client.force_login(frontdesk[user])
+        assert client.get(URL).status_code == 403
+    client.force_login(frontdesk["manager"])
+    for group in ("week", "practitioner", "type"):
+        body = client.get(
+            URL, {"group": group, "from": (visits - timedelta(days=3)).isoformat()}
+        ).content.decode()
+        assert body.count("<svg") >= 5
+        assert "Definition:" in body
+        assert "<desc" in body
+        assert "<caption>" in body
+
+
+def test_csv_export_of_each_table(client, frontdesk, visits):
+    client.force_login(frontdesk["manager"])
+    for key in ("sources", "lead_time", "attendance", "utilisation", "patients", "reminders"):
+        response = client.get(
+            URL, {"group": "practitioner", "from": visits.isoformat(), "csv": key}
+        )
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0][0] == "practitioner"
+        assert rows[1][0] == "Dr Patel"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "x"},
+        {"to": "9999-12-31"},
+        {"from": "٢٠٢٦-٠١-٠١"},
+        {"group": "nope"},
+        {"from": "2020-01-01", "to": "2026-01-01"},
+        {"from": "2026-06-01", "to": "2026-01-01"},
+        {"csv": "nope"},
+    ],
+)
+def test_hostile_report_input_is_a_message_never_a_500(client, frontdesk, query):
+    client.force_login(frontdesk["manager"])
+    assert client.get(URL, query).status_code == 200
+
+
+def test_query_count_is_fixed(client, frontdesk, visits, django_assert_max_num_queries):
+    client.force_login(frontdesk["manager"])
+    client.get(URL)  # warm the session and the profile
+    with django_assert_max_num_queries(14):
+        client.get(URL, {"group": "week", "from": (visits - timedelta(days=30)).isoformat()})
+
+
+def test_chart_is_accessible_svg_and_escapes_text():
+    svg = bar_chart(
+        chart_id="c1",
+        title="A <b>",
+        description="D & E",
+        labels=["x<y"],
+        series=[BarSeries('S"1', (3,)), BarSeries("S2", (None,))],
+        unit="%",
+    )
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img"
+    assert root.find(f"{ns}title").text == "A <b>"
+    assert root.find(f"{ns}desc").text == "D & E"
+    assert bar_chart_table(labels=["x"], series=[BarSeries("S", (None,))]) == (
+        ["", "S"],
+        [["x", "–"]],
+    )
+    assert bar_chart(chart_id="e", title="t", description="d", labels=[], series=[])
