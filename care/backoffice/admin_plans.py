@@ -43,6 +43,19 @@ class CarePlanStepInline(ReadOnlyInline):
     fields = ["position", "template_step", "appointment"]
     readonly_fields = fields
 
+    def get_queryset(self, request: HttpRequest):
+        # Each row shows its step's type and its visit (type, practitioner): joined here, not
+        # one query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "template_step__consultation_type",
+                "appointment__consultation_type",
+                "appointment__practitioner",
+            )
+        )
+
 
 class TimePointInline(ReadOnlyInline):
     model = TimePoint
