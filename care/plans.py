@@ -170,7 +170,7 @@ def step_slots(*, step: CarePlanStep, steps: list[CarePlanStep], now: datetime |
     )
 
 
-def _contact_for(plan: CarePlan) -> ContactDetails:
+def plan_contact(plan: CarePlan) -> ContactDetails:
     # The details the patient last booked with (the plan's visits carry them, as any visit).
     last = Appointment.objects.filter(patient_id=plan.patient_id).order_by("-created_at").first()
     patient = plan.patient
@@ -193,7 +193,7 @@ def plan_step_book(
     appointment = appointment_book(
         consultation_type=step.template_step.consultation_type,
         start=start,
-        contact=_contact_for(plan),
+        contact=plan_contact(plan),
         patient=plan.patient,
         plan_request=PlanBookingRequest(
             consultation_type_id=step.template_step.consultation_type_id,
