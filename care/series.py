@@ -11,7 +11,7 @@ the availability engine sees those visits as busy, too).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -21,13 +21,20 @@ from booking.interface import (
     Appointment,
     BookingError,
     appointment_book,
-    available_slots,
     clinic_profile_get,
     clinic_zone,
 )
 from care.models import CarePlan, CarePlanStep
 from care.outcomes import time_points_sync
-from care.plans import PlanError, Window, plan_contact, plan_steps, step_is_taken, step_window
+from care.plans import (
+    PlanError,
+    Window,
+    clinician_first_free,
+    plan_contact,
+    plan_steps,
+    step_is_taken,
+    step_window,
+)
 
 
 class StepNotPlaced(PlanError):
@@ -51,24 +58,6 @@ def _days(window: Window) -> str:
     return f"{window.earliest:%a %d %b %Y} to {window.latest:%a %d %b %Y}"
 
 
-def _first_free(
-    *, plan: CarePlan, step: CarePlanStep, first: date, last: date, now: datetime
-) -> datetime | None:
-    """The earliest free start with the plan's clinician from `first` to `last` (local days),
-    as staff see it."""
-    slots = available_slots(
-        consultation_type=step.template_step.consultation_type,
-        first_day=first,
-        last_day=last,
-        practitioner_id=plan.clinician_id,
-        now=now,
-        enforce_notice_and_horizon=False,
-        include_holds=False,
-    )
-    starts = [slot.start for day in sorted(slots) for slot in slots[day] if slot.start > now]
-    return min(starts, default=None)
-
-
 def _place(
     *, plan: CarePlan, step: CarePlanStep, steps: list[CarePlanStep], now: datetime
 ) -> datetime:
@@ -90,7 +79,7 @@ def _place(
         raise StepNotPlaced(
             step=step, reason=f"{plan.clinician.display_name} does not offer {consultation_type}."
         )
-    start = _first_free(
+    start = clinician_first_free(
         plan=plan, step=step, first=max(window.earliest, today), last=window.latest, now=now
     )
     if start is None:

@@ -11,7 +11,13 @@ from booking.interface import (
     status_guard_register,
     subscribe,
 )
-from care import links, messages, privacy, tasks  # noqa: F401 - tasks registers with Celery
+from care import (  # noqa: F401 - tasks registers with Celery
+    links,
+    messages,
+    privacy,
+    rescheduling,
+    tasks,
+)
 from care.backoffice.panels import record_section, record_section_visible
 from care.consent import procedure_status_guard
 from care.models import CarePlanStep
@@ -31,9 +37,18 @@ def _procedure_changed(event: AppointmentEvent) -> None:
         time_points_sync(plan=step.plan, now=event.start)
 
 
+def _step_moved(event: AppointmentEvent) -> None:
+    # A moved plan visit may leave later steps outside their windows: staff are told.
+    if event.appointment_id is not None:
+        rescheduling.plan_windows_recheck(
+            appointment_id=event.appointment_id, previous_start=event.previous_start
+        )
+
+
 def register() -> None:
     links.register()
     messages.register()
+    rescheduling.register()
     plan_booking_check_register(plan_booking_check)
     data_contributor_register(privacy.CONTRIBUTOR)
     status_guard_register(procedure_status_guard)
@@ -46,3 +61,4 @@ def register() -> None:
     )
     for name in (EventName.MOVED, EventName.CANCELLED, EventName.STATUS_CHANGED):
         subscribe(name, _procedure_changed)
+    subscribe(EventName.MOVED, _step_moved)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.safestring import mark_safe
 
 from care.backoffice.rows import own_rows, sees_outcomes
-from care.models import CarePlan, SafetyAlert
+from care.models import CarePlan, RescheduleAlert, SafetyAlert
 from care.results import plan_charts
 
 ALERTS_SHOWN = 20
@@ -47,6 +47,34 @@ def patient_charts(request: HttpRequest, *, patient_id: int | None) -> list[dict
     plans = own_rows(request, CarePlan.objects.filter(patient_id=patient_id), plan_path="")
     # clinic/charts.py escapes every text it draws.
     return [{**chart, "html": mark_safe(chart["html"])} for chart in plan_charts(plans)]  # noqa: S308
+
+
+RESCHEDULES_SHOWN = 20
+
+
+def sees_reschedules(request: HttpRequest) -> bool:
+    return request.user.has_perm("care.view_reschedulealert")
+
+
+def open_reschedules(request: HttpRequest) -> tuple[list[RescheduleAlert], int]:
+    """The plans to reschedule the user may see (reception and the manager: all; a clinician:
+    their own), newest first, and how many there are in all (2 queries)."""
+    if not sees_reschedules(request):
+        return [], 0
+    alerts = own_rows(
+        request, RescheduleAlert.objects.filter(handled_at__isnull=True), plan_path="plan__"
+    )
+    shown = list(alerts.select_related("plan__patient", "plan__template")[:RESCHEDULES_SHOWN])
+    # Always counted, so the page's queries stay the same however many there are.
+    return shown, alerts.count()
+
+
+def open_reschedule_count(request: HttpRequest) -> int:
+    if not sees_reschedules(request):
+        return 0
+    return own_rows(
+        request, RescheduleAlert.objects.filter(handled_at__isnull=True), plan_path="plan__"
+    ).count()
 
 
 def record_section_visible(user, patient) -> bool:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from django import template
 
-from care.backoffice.panels import patient_charts, patient_plans, safety_alerts
+from care.backoffice.panels import (
+    open_reschedule_count,
+    open_reschedules,
+    patient_charts,
+    patient_plans,
+    safety_alerts,
+)
 from care.models import PlanTemplate
 
 register = template.Library()
@@ -41,3 +47,22 @@ def care_patient_outcomes(context) -> dict:
     """The patient page's outcome charts (booking's template loads this tag)."""
     patient = context.get("original")
     return {"charts": patient_charts(context["request"], patient_id=getattr(patient, "pk", None))}
+
+
+@register.inclusion_tag("admin/care/_reschedules.html", takes_context=True)
+def care_reschedule_panel(context) -> dict:
+    """The admin index's plans to reschedule (a move broke a later step's window), each with
+    a "handled" button, for reception, the manager and the plan's clinician."""
+    request = context["request"]
+    alerts, total = open_reschedules(request)
+    return {
+        "alerts": alerts,
+        "total": total,
+        "can_handle": request.user.has_perm("care.change_reschedulealert"),
+    }
+
+
+@register.inclusion_tag("admin/care/_reschedule_notice.html", takes_context=True)
+def care_reschedule_notice(context) -> dict:
+    """One line on the front desk's day view: how many plans need rescheduling, and the list."""
+    return {"count": open_reschedule_count(context["request"])}

@@ -1,6 +1,7 @@
 """A clinic of N patients in care plans, made in bulk, for query-count tests: each patient has a
 plan of the course's template with its four steps (the first booked), a baseline and two
-follow-ups answered on the pain scale, a safety alert and a consent signature. `grow(to=N)`
+follow-ups answered on the pain scale, a safety alert, a consent signature and a step to
+reschedule. `grow(to=N)`
 adds patients up to N, so one test can count queries at 1 and again at 500."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from care.models import (
     ConsentRecord,
     ConsentText,
     Instrument,
+    RescheduleAlert,
     Response,
     SafetyAlert,
     TimePoint,
@@ -70,7 +72,7 @@ def plans_for(course, patients: list[Patient], *, first_start) -> list[CarePlan]
         )
         for patient, visit in zip(patients, visits, strict=True)
     )
-    CarePlanStep.objects.bulk_create(
+    steps = CarePlanStep.objects.bulk_create(
         CarePlanStep(
             plan=plan,
             template_step=step,
@@ -105,6 +107,17 @@ def plans_for(course, patients: list[Patient], *, first_start) -> list[CarePlan]
         SafetyAlert(response=response, plan_id=response.time_point.plan_id, created_at=now)
         for response in responses
         if response.time_point.days_after_procedure == FOLLOW_UPS[-1]
+    )
+    RescheduleAlert.objects.bulk_create(
+        RescheduleAlert(
+            plan_id=step.plan_id,
+            step=step,
+            reason=RescheduleAlert.Reason.WINDOW_PASSED,
+            detail="Step 3 (Follow-up) is not booked and its window has passed.",
+            created_at=now,
+        )
+        for step in steps
+        if step.position == 3
     )
     text = consent_text(course)
     ConsentRecord.objects.bulk_create(

@@ -83,7 +83,12 @@ def test_the_clinician_chart_panels(client, course, subject_plan):
                 EVERY_ROLE,
                 14,
             ),
-            "admin index (alerts)": (reverse("admin:index"), EVERY_ROLE, 6),
+            "admin index (alerts, plans to reschedule)": (reverse("admin:index"), EVERY_ROLE, 8),
+            "day view (plans to reschedule)": (
+                reverse("admin:booking_schedule_day"),
+                EVERY_ROLE,
+                13,
+            ),
         },
     )
 
@@ -106,6 +111,7 @@ def test_the_clinic_view_and_the_care_admin_lists(client, course, subject_plan):
             "answers": (changelist("response"), HEALTH_ROLES, 7),
             "safety alerts": (changelist("safetyalert"), HEALTH_ROLES, 7),
             "consents": (changelist("consentrecord"), HEALTH_ROLES, 7),
+            "plans to reschedule": (changelist("reschedulealert"), EVERY_ROLE, 7),
             "instruments": (changelist("instrument"), (MANAGER,), 7),
             "outcome schedules": (changelist("outcomeschedule"), (MANAGER,), 7),
             "plan templates": (changelist("plantemplate"), (MANAGER,), 7),
