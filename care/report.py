@@ -3,9 +3,9 @@ how many questionnaires were due and answered, the median change from baseline w
 and the share improved of those who answered and of all who were due (missing = not improved).
 
 Reported on one instrument at a time (the schedule's first compared-to-baseline instrument by
-default). The database counts and takes the medians (care/report_sql.py, one query on
-PostgreSQL); `outcomes_report_python` is the reference it is tested against (every answer read
-back and judged in Python by care/scoring.py).
+default). The database judges and counts the answers (care/report_sql.py, one query);
+`outcomes_report_python` is the reference it is tested against (every answer read back and
+judged in Python by care/scoring.py).
 Also the de-identified export (HIPAA Safe Harbor: random study ids, no dates but days since
 baseline, ages over 89 grouped, no names, contacts or places).
 """
@@ -79,8 +79,8 @@ def _answers(instrument: Instrument, now: datetime):
 
 
 def outcomes_report(*, instrument: Instrument, now: datetime) -> list[OutcomeRow]:
-    """One row per treatment and follow-up time point, ordered by treatment then day (1 query
-    on PostgreSQL, 2 on SQLite)."""
+    """One row per treatment and follow-up time point, ordered by treatment then day (1
+    query)."""
     rows = [
         OutcomeRow(
             treatment=f.treatment,

@@ -1,19 +1,20 @@
 """The clinic view's figures computed by the database: per treatment and follow-up time point,
 how many questionnaires were due and answered, how many answers were a meaningful improvement,
-and the quartiles of the change from baseline (one query on PostgreSQL).
+and the distribution of the change from baseline, in one query on PostgreSQL and SQLite alike.
 
 The Python reference (care/report.py, `outcomes_report_python`) read every answer back and
-judged it in `Decimal`: 50,000 answers took most of a second. Here the database does it, with
-the same results to the last digit:
+judged it in `Decimal`: 50,000 answers took most of a second. Here the database joins, judges
+and counts them, with the same results to the last digit:
 
 - Scores are `Decimal` with two places, so they are compared as whole hundredths
   (`ROUND(score * 100)`): exact on PostgreSQL's numeric and on SQLite's floats alike, where
   `8.1 - 2.3` would otherwise miss a threshold of 5.8 by a rounding error.
-- Quartiles interpolate like Python's `quantiles(method="inclusive")`, which is
-  `PERCENTILE_CONT`'s rule; over whole hundredths the interpolation is exact in a double (it
-  only halves or quarters), and the caller turns hundredths back through `Decimal`.
-- SQLite has no `PERCENTILE_CONT`: it counts in SQL the same way and reads the sorted changes
-  (one integer per answer with a baseline) to take the quartiles in Python.
+- The median and quartiles come from the distribution the query returns, grouped by the change
+  itself: (change, how many) per treatment and day, a few dozen rows on a 0-10 scale instead
+  of one per answer. Reading a quantile off those counts is exact integer arithmetic. Measured
+  against `PERCENTILE_CONT(...) WITHIN GROUP (ORDER BY change)` on the benchmark's 50,000
+  answers, the grouping (a hash, no sort of every answer) took half the time, and it is the
+  same query on SQLite, which has no `PERCENTILE_CONT`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from statistics import median, quantiles
 
 from django.db import connection
 
@@ -30,7 +30,8 @@ from care.models import CarePlan, Instrument, PlanTemplate, Response, TimePoint
 
 @dataclass(frozen=True)
 class Figures:
-    """One treatment and time point; changes in hundredths of a score point, positive better."""
+    """One treatment and time point; the median and quartiles of the change from baseline in
+    score points, positive better."""
 
     treatment: str
     days: int
@@ -97,70 +98,69 @@ def _answers_sql(instrument: Instrument, now: datetime) -> tuple[str, list]:
 
 
 def outcome_figures(*, instrument: Instrument, now: datetime) -> list[Figures]:
-    """Figures per (treatment, days), in no particular order (1 query; 2 on SQLite)."""
+    """Figures per (treatment, days), in no particular order (1 query)."""
     answers, params = _answers_sql(instrument, now)
     improved, improved_params = _improved_sql(instrument)
-    postgres = connection.vendor == "postgresql"
-    spread = (
-        ", PERCENTILE_CONT(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP "
-        "(ORDER BY CAST(change_h AS DOUBLE PRECISION))"
-        if postgres
-        else ""
-    )
     template = connection.ops.quote_name(PlanTemplate._meta.db_table)
+    # Grouped by the change as well: each treatment and day comes back as the distribution of
+    # its changes (a few dozen distinct values on a 0-10 scale), with the counts beside them.
     sql = f"""
         SELECT t.name, figures.* FROM (
-            SELECT template_id, days, COUNT(*), COUNT(response_id),
-                   SUM(CASE WHEN {improved} THEN 1 ELSE 0 END), COUNT(change_h){spread}
-            FROM ({answers}) answers GROUP BY template_id, days
+            SELECT template_id, days, change_h, COUNT(*), COUNT(response_id),
+                   SUM(CASE WHEN {improved} THEN 1 ELSE 0 END)
+            FROM ({answers}) answers GROUP BY template_id, days, change_h
         ) figures JOIN {template} t ON t.id = figures.template_id
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*improved_params, *params])
         rows = cursor.fetchall()
-        if postgres:
-            quartiles = {(row[1], row[2]): row[7] for row in rows}
-        else:
-            quartiles = _quartiles_in_python(cursor, answers, params)
+    totals: dict[tuple[int, int], list] = {}
+    for treatment, template_id, days, change, count, answered, n_improved in rows:
+        total = totals.setdefault((template_id, days), [treatment, 0, 0, 0, []])
+        total[1] += count
+        total[2] += answered
+        total[3] += n_improved or 0
+        if change is not None:  # answered, with a baseline: one point of the distribution
+            total[4].append((int(change), count))
     figures = []
-    for treatment, template_id, days, due, answered, n_improved, changes, *_ in rows:
-        q1, mid, q3 = quartiles.get((template_id, days)) or (None, None, None)
+    for (_, days), (treatment, due, answered, n_improved, distribution) in totals.items():
+        distribution.sort()
+        changes = sum(count for _, count in distribution)
         figures.append(
             Figures(
                 treatment=treatment,
                 days=days,
                 due=due,
                 answered=answered,
-                improved=n_improved or 0,
+                improved=n_improved,
                 changes=changes,
-                median=_points(mid),
+                median=_quantile(distribution, changes, 2),
                 # Python's quantiles need two values; one answer has a median and no spread.
-                q1=_points(q1) if changes >= 2 else None,
-                q3=_points(q3) if changes >= 2 else None,
+                q1=_quantile(distribution, changes, 1) if changes >= 2 else None,
+                q3=_quantile(distribution, changes, 3) if changes >= 2 else None,
             )
         )
     return figures
 
 
-def _quartiles_in_python(cursor, answers: str, params: list) -> dict:
-    cursor.execute(
-        f"SELECT template_id, days, change_h FROM ({answers}) answers "
-        "WHERE change_h IS NOT NULL ORDER BY template_id, days, change_h",
-        params,
-    )
-    by_key: dict[tuple[int, int], list[int]] = {}
-    for template_id, days, change in cursor.fetchall():
-        by_key.setdefault((template_id, days), []).append(int(change))
-    result = {}
-    for key, values in by_key.items():
-        q1 = q3 = None
-        if len(values) >= 2:
-            q1, _, q3 = quantiles(values, n=4, method="inclusive")
-        result[key] = (q1, median(values), q3)
-    return result
+def _nth(distribution: list[tuple[int, int]], index: int) -> int:
+    """The `index`-th (from 0) value of the sorted changes, read off their counts."""
+    seen = 0
+    for value, count in distribution:
+        seen += count
+        if index < seen:
+            return value
+    raise IndexError(index)
 
 
-def _points(hundredths: float | None) -> float | None:
-    # Hundredths interpolated by halves or quarters are exact in a double; through Decimal the
-    # division by 100 is exact too, so the float is the one Python's Decimal median gives.
-    return None if hundredths is None else float(Decimal(hundredths) / 100)
+def _quantile(distribution: list[tuple[int, int]], n: int, quarter: int) -> float | None:
+    """The `quarter`-th quartile (2: the median) of n changes in hundredths, in points: Python's
+    `quantiles(method="inclusive")` rule, `(x[j] * (4 - d) + x[j + 1] * d) / 4` at position
+    quarter * (n - 1) / 4 (which is also `statistics.median`'s and `PERCENTILE_CONT`'s), in
+    exact integers, then through `Decimal` as the reference divides its `Decimal` scores."""
+    if not n:
+        return None
+    j, d = divmod(quarter * (n - 1), 4)
+    low = _nth(distribution, j)
+    high = _nth(distribution, j + 1) if d else low
+    return float(Decimal(low * (4 - d) + high * d) / 400)

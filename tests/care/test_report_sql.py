@@ -139,9 +139,9 @@ def test_a_gain_exactly_on_the_threshold_counts_in_both():
     assert (row.improved, row.median_change) == (1, 2.0)
 
 
-def test_the_figures_take_one_query_on_postgresql_and_two_on_sqlite():
+def test_the_figures_take_one_query():
     instruments = _instruments()
     _mixed(5, instruments)
     with CaptureQueriesContext(connection) as queries:
         outcomes_report(instrument=instruments[0], now=timezone.now())
-    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert len(queries) == 1
