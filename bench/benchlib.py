@@ -435,6 +435,22 @@ def measure(name: str, fn: Callable[[], object], *, repeat: int, warmup: int = 1
     )
 
 
+def profile(fn: Callable[[], object], repeat: int, lines: int = 30) -> None:
+    """cProfile of `repeat` calls after one: the functions by own time, then by cumulative."""
+    import cProfile
+    import pstats
+
+    fn()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        fn()
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(lines)
+    stats.sort_stats("cumulative").print_stats(lines)
+
+
 def ok_get(c, path: str, status: int = 200) -> Callable[[], str]:
     """A timed GET that must answer `status`; its detail is the response's size."""
 

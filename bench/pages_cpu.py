@@ -2,6 +2,7 @@
 the reports page and the manager's care clinic view.
 
     .venv/bin/python bench/pages_cpu.py [--repeat 100]            # SQLite, a scratch file
+    .venv/bin/python bench/pages_cpu.py --profile 2               # cProfile of case 2
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_perf \
         BENCH_REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/pages_cpu.py --postgres
 
@@ -91,6 +92,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--care-patients", type=int, default=1000)
     parser.add_argument("--report", help="JSON path (default var/bench/pages-cpu-<time>.json)")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="cProfile case N (1-5) instead of timing all"
+    )
     args = parser.parse_args()
     redis_url = ""
     if args.postgres:
@@ -157,6 +161,11 @@ def main() -> int:
             benchlib.ok_get(manager, "/admin/care/careplan/outcomes/"),
         ),
     ]
+    if args.profile:
+        name, fn = plan[args.profile - 1]
+        print(f"profile of {args.repeat} requests: {name}")
+        benchlib.profile(fn, args.repeat)
+        return 0
     load_before = benchlib.load_average()
     timings = []
     for name, fn in plan:

@@ -26,9 +26,12 @@ responses, server CPU per request (gunicorn master and workers; on PostgreSQL al
 database's backends, separately) and the 1-minute load average before and after.
 
 Output: a Markdown table (median requests/s over the rounds; ratio = ours / the peer in the
-same round, median) and a JSON report in var/bench/. The Spanish pages (/es/...) are added as
-pairs of their own when the server answers them. Bounded: --max-minutes (default 40) is
-checked before starting, and every run is bounded by wrk's duration.
+same round, median; CPU ratio = the peer's server CPU per request over ours, gunicorn plus its
+database backends: the ratio an otherwise idle machine would show, both being CPU-bound, and
+the steadier figure when the machine is busy) and a JSON report in var/bench/. The Spanish
+pages (/es/...) are added as pairs of their own when the server answers them. Bounded:
+--max-minutes (default 40) is checked before starting, and every run is bounded by wrk's
+duration.
 """
 
 from __future__ import annotations
@@ -245,6 +248,14 @@ def summarise(runs: list[dict], pairs: list[tuple], sides: list[str]) -> dict:
                     peer = next(p for p in rows if p["side"] == "peer" and p["round"] == r["round"])
                     ratios.append(r["rps"] / peer["rps"])
                 entry["sides"][side]["ratio"] = statistics.median(ratios)
+                # On a busy machine, the steadier estimate of the same ratio: throughput of a
+                # CPU-bound server is cores / CPU per request (ours: gunicorn + its database).
+                mine_cpu = entry["sides"][side]["cpu_ms_per_req"] + (
+                    entry["sides"][side]["db_cpu_ms_per_req"] or 0
+                )
+                entry["sides"][side]["cpu_ratio"] = (
+                    entry["sides"]["peer"]["cpu_ms_per_req"] / mine_cpu if mine_cpu else None
+                )
         summary[label] = entry
     return summary
 
@@ -255,6 +266,7 @@ def markdown(summary: dict, sides: list[str]) -> str:
     for side in sides[1:]:
         header += [f"{names[side]} req/s", "ratio"]
     header += ["target", "CPU ms/req: peer / " + " / ".join(names[s] for s in sides[1:])]
+    header += ["CPU ratio " + " / ".join(names[s].removeprefix("ours, ") for s in sides[1:])]
     header += ["load avg (1 min)"]
     rows = []
     for label, entry in summary.items():
@@ -276,6 +288,7 @@ def markdown(summary: dict, sides: list[str]) -> str:
                     + (f" + db {benchlib.ms(db)}" if db is not None else "")
                 )
         row.append(" / ".join(cpu))
+        row.append(" / ".join(f"{s[side]['cpu_ratio']:.2f}x" for side in sides[1:] if side in s))
         loads = [v for side in s.values() for v in side["load"]]
         row.append(f"{min(loads):.1f}-{max(loads):.1f}")
         rows.append(row)
