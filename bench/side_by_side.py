@@ -206,15 +206,22 @@ def check_ours(server: Ours, paths: dict[str, str]) -> dict[str, dict]:
 
 
 def one_run(drive, url: str, header: str | None, pids, db_pids, args) -> dict:
+    """One warm-up and one measured wrk run; `db_pids()` lists the database's backends."""
     drive.run_wrk(url, args.connections, args.warmup, header, pids)  # warm-up, not kept
     load_before = benchlib.load_average()[0]
-    db_before = benchlib.cpu_seconds(db_pids)
+    db_before = {pid: benchlib.cpu_seconds([pid]) for pid in db_pids()}
     result = drive.run_wrk(url, args.connections, args.duration, header, pids)
-    db_cpu = benchlib.cpu_seconds(db_pids) - db_before
+    # A connection older than CONN_MAX_AGE is replaced during a run: a new backend counts from
+    # 0, one that ended counts until the last look before the run (a slight undercount).
+    db_cpu = sum(
+        max(0.0, benchlib.cpu_seconds([pid]) - db_before.get(pid, 0.0)) for pid in db_pids()
+    )
     result.pop("wrk_text", None)
     result["load_before"] = load_before
     result["load_after"] = benchlib.load_average()[0]
-    result["db_cpu_per_req_ms"] = 1000 * db_cpu / max(1, result["requests"]) if db_pids else None
+    result["db_cpu_per_req_ms"] = (
+        1000 * db_cpu / max(1, result["requests"]) if db_before or db_cpu else None
+    )
     result["url"] = url
     return result
 
@@ -441,13 +448,11 @@ def main() -> int:
                     if side == "peer":
                         url = f"http://127.0.0.1:{args.port}{peer_paths[peer_target]}"
                         header = drive.AJAX if peer_target == "slots" else None
-                        result = one_run(drive, url, header, peer_pids, [], args)
+                        result = one_run(drive, url, header, peer_pids, list, args)
                     else:
                         server = ours[side]
                         url = server.base + paths[our_target]
-                        result = one_run(
-                            drive, url, FORWARDED, server.pids(), server.db_pids(), args
-                        )
+                        result = one_run(drive, url, FORWARDED, server.pids(), server.db_pids, args)
                     result.update({"pair": label, "side": side, "round": round_no + 1})
                     runs.append(result)
                     print(
