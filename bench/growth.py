@@ -113,7 +113,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--max-minutes", type=float, default=30)
     parser.add_argument("--report", help="JSON report path (default var/bench/growth-<time>.json)")
+    parser.add_argument("--summary", metavar="JSON", help="print the table of a report again")
     args = parser.parse_args()
+    if args.summary:
+        with open(args.summary) as report:
+            print(summary(json.load(report)))
+        return 0
     scales = [int(s.rstrip("x")) for s in args.scales.split(",")]
     if unknown := set(scales) - set(SCALES):
         raise SystemExit(f"unknown scales {sorted(unknown)}; known: {sorted(SCALES)}")
@@ -178,30 +183,39 @@ def main() -> int:
 
 
 def summary(report: dict) -> str:
-    """Markdown: CPU per case at each scale, the largest scale against 1x."""
+    """Markdown: CPU per case at each scale (this process + the database backend, then the
+    wall clock), and the largest scale against 1x."""
     scales = list(report["scales"])
     names = [c["name"] for c in report["scales"][scales[0]]["cases"]]
-    header = ["case", *[f"{s} CPU ms (wall)" for s in scales]]
+    header = ["case", *[f"{s}: CPU ms app + db (wall)" for s in scales]]
     if len(scales) > 1:
-        header.append(f"{scales[-1]} / {scales[0]} (CPU)")
-    header.append(f"queries ({scales[-1]})")
-    header.append(f"seq scans of big tables ({scales[-1]})")
+        header.append(f"{scales[-1]} / {scales[0]} (CPU app + db)")
+    header += [f"queries ({scales[-1]})", f"seq scans of big tables ({scales[-1]})"]
+
+    def total(case: dict) -> float:
+        return case["cpu_ms"] + (case["db_cpu_ms"] or 0)
+
+    ms = benchlib.ms
     rows = []
     for i, name in enumerate(names):
         cells = [report["scales"][s]["cases"][i] for s in scales]
         row = [name.split(" (")[0].split(", week of")[0]]
-        row += [f"{benchlib.ms(c['cpu_ms'])} ({benchlib.ms(c['wall_ms'])})" for c in cells]
+        row += [f"{ms(c['cpu_ms'])} + {ms(c['db_cpu_ms'])} ({ms(c['wall_ms'])})" for c in cells]
         if len(scales) > 1:
-            row.append(f"{cells[-1]['cpu_ms'] / cells[0]['cpu_ms']:.2f}x")
-        row.append(cells[-1]["queries"])
-        row.append(", ".join(cells[-1]["seq_scans"]) or "none")
+            row.append(f"**{total(cells[-1]) / total(cells[0]):.2f}x**")
+        row += [cells[-1]["queries"], ", ".join(cells[-1]["seq_scans"]) or "none"]
         rows.append(row)
     data = "; ".join(
         f"{s}: {d['data']['visits']:,} visits, {d['data']['patients']:,} patients, "
         f"{d['data']['practitioners']} practitioners, load {d['load_average'][0][0]:.1f}"
         for s, d in report["scales"].items()
     )
-    return benchlib.markdown_table(header, rows) + "\n\n" + data
+    weeks = ", ".join(
+        f"{s}: {d['cases'][4]['name'].split('(')[-1].rstrip(')')}"
+        for s, d in report["scales"].items()
+        if len(d["cases"]) > 4
+    )
+    return benchlib.markdown_table(header, rows) + f"\n\n{data}\nreported week: {weeks}"
 
 
 if __name__ == "__main__":
