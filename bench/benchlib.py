@@ -11,11 +11,13 @@ Django is imported lazily: a script first builds its environment (`production_en
 
 from __future__ import annotations
 
+import atexit
 import io
 import math
 import os
 import platform
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -104,8 +106,11 @@ def production_env(
 
 
 def scratch_var_dir(prefix: str) -> Path:
-    """A new temporary VAR_DIR: its SQLite file, file cache and outboxes are the bench's own."""
-    return Path(tempfile.mkdtemp(prefix=f"clinic-{prefix}-"))
+    """A new temporary VAR_DIR: its SQLite file, file cache and outboxes are the bench's own,
+    removed when the script ends (after any server using it was stopped)."""
+    path = Path(tempfile.mkdtemp(prefix=f"clinic-{prefix}-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def scratch_postgres_url(required: bool = True) -> str:
