@@ -2,7 +2,8 @@
 
 10 practitioners working Monday to Friday 09:00-17:00, one 30-minute consultation type, half of
 the slots over the next 30 days booked, in a fresh SQLite file database in a temporary
-directory. Prints the median of repeated runs and the queries each call makes.
+directory, with the production settings (bench/benchlib.py). Prints the median of repeated runs
+and the queries each call makes.
 
     .venv/bin/python bench/availability.py [--repeat 200]
 """
@@ -10,122 +11,43 @@ directory. Prints the median of repeated runs and the queries each call makes.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import sys
-import tempfile
-import time as clock
-from datetime import datetime, time, timedelta
-from pathlib import Path
+from datetime import timedelta
 
-# Its own throw-away SQLite database: never the developer's, never PostgreSQL.
-os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="clinic-bench-")
-os.environ.pop("DATABASE_URL", None)
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-
-# As in production: DEBUG's query log would be timed too.
-settings.DEBUG = False
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from booking.models import (  # noqa: E402
-    Appointment,
-    ConsultationType,
-    Patient,
-    Practitioner,
-    WorkingHours,
-)
-from booking.scheduling.clock import clinic_zone  # noqa: E402
-from booking.scheduling.selectors import available_slots, bookable_days  # noqa: E402
+import benchlib
 
 PRACTITIONERS = 10
 BOOKED_DAYS = 30
 
 
-def seed() -> tuple[ConsultationType, list[Practitioner]]:
-    tz = clinic_zone()
-    ctype = ConsultationType.objects.create(
-        name="Consultation",
-        slug="consultation",
-        description="Bench",
-        duration_minutes=30,
-        slot_granularity_minutes=30,
-        min_notice_minutes=0,
-        horizon_days=90,
-    )
-    practitioners = []
-    for n in range(PRACTITIONERS):
-        practitioner = Practitioner.objects.create(display_name=f"Dr. Bench {n}")
-        practitioner.consultation_types.add(ctype)
-        WorkingHours.objects.bulk_create(
-            WorkingHours(
-                practitioner=practitioner, weekday=d, start_time=time(9), end_time=time(17)
-            )
-            for d in range(5)
-        )
-        practitioners.append(practitioner)
-    patient = Patient.objects.create(full_name="Bench Patient", email="bench@example.com")
-    rows = []
+def seed():
+    """The peer's workload with growth's generator: every other 30-minute slot of the next
+    30 days booked (8 visits a practitioner a working day), none cancelled."""
+    from django.utils import timezone
+
     today = timezone.localdate()
-    for offset in range(1, BOOKED_DAYS + 1):
-        day = today + timedelta(days=offset)
-        if day.weekday() >= 5:
-            continue
-        for practitioner in practitioners:
-            # Every other 30-minute slot: half the day booked, the free half scattered.
-            for half_hour in range(0, 16, 2):
-                start = datetime.combine(day, time(9), tzinfo=tz) + timedelta(
-                    minutes=30 * half_hour
-                )
-                end = start + timedelta(minutes=30)
-                rows.append(
-                    Appointment(
-                        consultation_type=ctype,
-                        practitioner=practitioner,
-                        patient=patient,
-                        start=start,
-                        end=end,
-                        occupied_start=start,
-                        occupied_end=end,
-                        contact_name="Bench Patient",
-                        contact_email="bench@example.com",
-                    )
-                )
-    Appointment.objects.bulk_create(rows, batch_size=500)
-    return ctype, practitioners
+    clinic = benchlib.clinic_generate(
+        practitioners=PRACTITIONERS,
+        patients=1,
+        visits=PRACTITIONERS * BOOKED_DAYS * 8,
+        first_day=today + timedelta(days=1),
+        last_day=today + timedelta(days=BOOKED_DAYS),
+        visit_minutes=30,
+        spacing_minutes=60,
+        types=1,
+        reminders=False,
+        future_cancelled=0,
+        prefix="consultation",
+    )
+    return clinic.measured_type, clinic.practitioners
 
 
 def measure(label: str, target_ms: float, repeat: int, call) -> bool:
-    call()  # warm caches (zoneinfo, query compilation)
-    queries = []
-    # A wrapper, not CaptureQueriesContext: a request resets the latter's log when it starts.
-    with connection.execute_wrapper(
-        lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)
-    ):
-        result = call()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        started, started_cpu = clock.perf_counter(), clock.process_time()
-        call()
-        cpu.append((clock.process_time() - started_cpu) * 1000)
-        wall.append((clock.perf_counter() - started) * 1000)
-    median, median_cpu = statistics.median(wall), statistics.median(cpu)
-    ok = median <= target_ms
+    timing = benchlib.measure(label, call, repeat=repeat)
+    ok = timing.wall_ms <= target_ms
     # CPU time too: on a shared machine the wall clock also counts other processes' turns.
     print(
-        f"{label:<46} median {median:6.2f} ms wall, {median_cpu:6.2f} ms CPU "
-        f"(target <= {target_ms:g} ms; {len(queries)} queries; {result}) "
+        f"{label:<46} median {timing.wall_ms:6.2f} ms wall, {timing.cpu_ms:6.2f} ms CPU "
+        f"(target <= {target_ms:g} ms; {timing.queries} queries; {timing.detail}) "
         f"{'OK' if ok else 'MISSED'}"
     )
     return ok
@@ -145,17 +67,29 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the 10 x 14 case")
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
+    # Its own throw-away SQLite database: never the developer's, never PostgreSQL.
+    env = benchlib.production_env(
+        var_dir=benchlib.scratch_var_dir("availability"), database_url="", redis_url=""
+    )
+    benchlib.django_start(env, static=False)  # JSON only: no page, no static files
+    from django.db import connection
+    from django.utils import timezone
+
+    from booking.models import Appointment
+    from booking.scheduling.selectors import available_slots, bookable_days
+
+    benchlib.database_reset()
     ctype, practitioners = seed()
     today = timezone.localdate()
     first = today + timedelta(days=1)
     while first.weekday() >= 5:
         first += timedelta(days=1)
-    client = Client(headers={"host": "localhost"})
+    client = benchlib.client()
     url = f"/api/availability?type={ctype.slug}&start={first.isoformat()}&days=14"
     print(
         f"SQLite {connection.settings_dict['NAME']}: {PRACTITIONERS} practitioners, "
-        f"{Appointment.objects.count()} appointments, {args.repeat} runs each"
+        f"{Appointment.objects.count()} appointments, {args.repeat} runs each; "
+        f"{benchlib.uptime()}"
     )
 
     def one_practitioner_one_day():

@@ -36,7 +36,6 @@ import queue
 import random
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import threading
@@ -47,7 +46,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import benchlib
+
+REPO = benchlib.REPO
 sys.path.insert(0, str(REPO))
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -384,36 +385,23 @@ def summarise(result: Result) -> dict:
 
 
 def bench_env(args: argparse.Namespace) -> dict[str, str]:
-    """The production settings, minus TLS (loopback http) and minus worker recycling (which would
-    hide a leak from the memory samples)."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "clinic.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": env.get("SECRET_KEY") or "bench-" + "x" * 60,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{args.port}",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "SECURE_HSTS_SECONDS": "0",
-            "STATIC_ROOT": str(REPO / "var" / "bench" / "static"),
-            "HOST": "127.0.0.1",
-            "PORT": str(args.port),
-            "WEB_CONCURRENCY": str(args.workers),
+    """The production settings (bench/benchlib.py), over plain http on loopback (this tool's
+    Python client speaks no TLS), without worker recycling (which would hide a leak from the
+    memory samples)."""
+    return benchlib.production_env(
+        port=args.port,
+        workers=args.workers,
+        behind_proxy=False,
+        extra={
             "GUNICORN_THREADS": str(args.threads),
-            "GUNICORN_MAX_REQUESTS": "0",
             "GUNICORN_ACCESS_LOG": "" if not args.access_log else "-",
-            "LOG_LEVEL": "WARNING",
             # Every simulated patient comes from 127.0.0.1: the per-client booking limit would
             # answer 429 after ten; the bench measures the booking path, not the limiter.
             "BOOKING_RATE_LIMIT": "100000000",
             # Booking emails are enqueued (the broker is part of the path) but not sent.
             "EMAIL_OUTBOX_DIR": str(REPO / "var" / "bench" / "outbox"),
-        }
+        },
     )
-    return env
 
 
 def django_setup(env: dict[str, str]) -> None:
@@ -495,61 +483,12 @@ def appointment_count() -> int:
     return Appointment.objects.count()
 
 
-def collectstatic(env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=REPO,
-        env=env,
-        check=True,
-    )
-
-
 def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [str(gunicorn), "clinic.wsgi", "--config", "gunicorn.conf.py"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited at start; see {log_path}")
-        try:
-            Client("127.0.0.1", port, timeout=2).get("/robots.txt")
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not answer within 60 s")
+    return benchlib.gunicorn_start(env, log_path=log_path)
 
 
-def worker_pids(master_pid: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == master_pid:
-            pids.append(int(entry.name))
-    return sorted(pids)
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+worker_pids = benchlib.child_pids
+rss_mb = benchlib.rss_mb
 
 
 # --- Phases ---------------------------------------------------------------------------------
@@ -751,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
     process, master = None, args.master_pid
     started = datetime.now(tz=UTC)
     if not args.url:
-        collectstatic(env)
+        benchlib.collectstatic(env)
         process = start_gunicorn(env, args.port, REPO / "var" / "bench" / "gunicorn.log")
         master = process.pid
     report = {
@@ -775,11 +714,7 @@ def main(argv: list[str] | None = None) -> int:
             report["soak"] = soak(args, ctx, mix, master)
     finally:
         if process is not None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            benchlib.process_stop(process)
     path = args.report or REPO / "var" / "bench" / f"load-{started:%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(report, indent=2, default=str))
     print(f"\nreport: {path}")

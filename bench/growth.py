@@ -1,0 +1,222 @@
+"""Growth: what the patient's and the staff's pages cost as the clinic's data grows, on PostgreSQL.
+
+    createdb -h 127.0.0.1 -U postgres clinic_perf
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_perf \
+        .venv/bin/python bench/growth.py [--scales 1,10,100] [--repeat 30] [--max-minutes 30]
+
+The database in BENCH_DATABASE_URL is a scratch one: it is migrated from an empty schema and its
+data WIPED at every scale. Scales (visits spread evenly, about 4.8 a practitioner a working day
+at every scale, 60 days ahead included):
+
+    1x    5 practitioners,    500 patients,   2,000 visits, 8 weeks of history
+    10x   16 practitioners, 5,000 patients,  20,000 visits, 300 days
+    100x  50 practitioners, 50,000 patients, 200,000 visits, three years
+
+At each scale, through Django's test client with the production settings (DEBUG off, https):
+the availability endpoint (1 practitioner, 1 day), the time picker on that day, the staff day
+view of that day (one practitioner, then the whole clinic: that one grows with the columns),
+the reports page and `report_build` for the last complete week. The measured consultation type
+is offered by the same five practitioners at every scale, so the patient's pages show the same
+times whatever the size; the data around them grows. Median wall and CPU time of `--repeat`
+runs, queries, the PostgreSQL backend's CPU, and the big tables (>= 5,000 rows) each case's
+plans read with a sequential scan: a query that grows with the data.
+
+Bounded: the data generation stops past its share of `--max-minutes`, and the whole run at it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import benchlib
+
+SCALES = {
+    1: {"practitioners": 5, "patients": 500, "visits": 2_000, "history_days": 56},
+    10: {"practitioners": 16, "patients": 5_000, "visits": 20_000, "history_days": 300},
+    100: {"practitioners": 50, "patients": 50_000, "visits": 200_000, "history_days": 1095},
+}
+AHEAD_DAYS = 60
+
+
+def cases(clinic, *, repeat: int) -> list[benchlib.Timing]:
+    from django.utils import timezone
+
+    from booking.backoffice.roles import MANAGER, RECEPTION
+    from booking.models import Appointment
+    from booking.reports.selectors import report_build
+
+    today = timezone.localdate()
+    day = today + timedelta(days=14)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    monday = today - timedelta(days=today.weekday() + 7)
+    sunday = monday + timedelta(days=6)
+    slug, practitioner = clinic.measured_type.slug, clinic.practitioners[0].pk
+    public = benchlib.client()
+    reception = benchlib.client(benchlib.staff_user(RECEPTION))
+    manager = benchlib.client(benchlib.staff_user(MANAGER))
+    schedule = "/admin/booking/appointment/schedule/day/"
+    week_visits = Appointment.objects.filter(
+        start__date__gte=monday, start__date__lte=sunday
+    ).count()
+    plan = [
+        (
+            "availability, 1 practitioner, 1 day",
+            benchlib.ok_get(
+                public,
+                f"/api/availability?type={slug}&start={day}&days=1&practitioner={practitioner}",
+            ),
+        ),
+        ("time picker on that day", benchlib.ok_get(public, f"/book/{slug}/?date={day}")),
+        (
+            "staff day view, one practitioner",
+            benchlib.ok_get(reception, f"{schedule}?date={day}&practitioner={practitioner}"),
+        ),
+        (
+            f"staff day view, whole clinic ({len(clinic.practitioners)} columns)",
+            benchlib.ok_get(reception, f"{schedule}?date={day}"),
+        ),
+        (
+            f"reports page, week of {monday} ({week_visits:,} visits)",
+            benchlib.ok_get(
+                manager,
+                f"/admin/booking/appointment/reports/?from={monday}&to={sunday}&group=week",
+            ),
+        ),
+        (
+            "report_build, that week by week",
+            lambda: report_build(first_day=monday, last_day=sunday, grouping="week") and "",
+        ),
+    ]
+    results = []
+    for name, fn in plan:
+        timing = benchlib.measure(name, fn, repeat=repeat)
+        timing.seq_scans = benchlib.seq_scans(timing.sql)
+        results.append(timing)
+        ms = benchlib.ms
+        print(
+            f"  {name:<52} {ms(timing.wall_ms):>7} ms wall {ms(timing.cpu_ms):>7} ms CPU",
+            f"db {ms(timing.db_cpu_ms):>6} ms {timing.queries:>3} queries {timing.detail};",
+            f"seq scans: {', '.join(timing.seq_scans) or 'none'}",
+            flush=True,
+        )
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10,100")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--max-minutes", type=float, default=30)
+    parser.add_argument("--report", help="JSON report path (default var/bench/growth-<time>.json)")
+    parser.add_argument("--summary", metavar="JSON", help="print the table of a report again")
+    args = parser.parse_args()
+    if args.summary:
+        with open(args.summary) as report:
+            print(summary(json.load(report)))
+        return 0
+    scales = [int(s.rstrip("x")) for s in args.scales.split(",")]
+    if unknown := set(scales) - set(SCALES):
+        raise SystemExit(f"unknown scales {sorted(unknown)}; known: {sorted(SCALES)}")
+    started = time.monotonic()
+    deadline = started + args.max_minutes * 60
+    var_dir = benchlib.scratch_var_dir("growth")
+    env = benchlib.production_env(
+        var_dir=var_dir, database_url=benchlib.scratch_postgres_url(), redis_url=""
+    )
+    benchlib.django_start(env)
+    from django.utils import timezone
+
+    benchlib.database_reset()
+    report = {"machine": benchlib.machine(), "repeat": args.repeat, "scales": {}}
+    print(report["machine"]["uptime"], flush=True)
+    today = timezone.localdate()
+    for scale in scales:
+        spec = SCALES[scale]
+        benchlib.booking_data_wipe()
+        load_before = benchlib.load_average()
+        clinic = benchlib.clinic_generate(
+            practitioners=spec["practitioners"],
+            patients=spec["patients"],
+            visits=spec["visits"],
+            first_day=today - timedelta(days=spec["history_days"]),
+            last_day=today + timedelta(days=AHEAD_DAYS),
+            type_practitioners=5,
+            prefix="growth",
+            deadline=deadline,
+        )
+        print(
+            f"{scale}x: {clinic.visits:,} visits ({clinic.per_practitioner_day:.1f} a practitioner "
+            f"a working day), {clinic.patients:,} patients, {len(clinic.practitioners)} "
+            f"practitioners, {clinic.first_day} to {clinic.last_day}; generated in "
+            f"{clinic.seconds:.1f} s",
+            flush=True,
+        )
+        timings = cases(clinic, repeat=args.repeat)
+        report["scales"][f"{scale}x"] = {
+            "data": {
+                "practitioners": len(clinic.practitioners),
+                "patients": clinic.patients,
+                "visits": clinic.visits,
+                "first_day": str(clinic.first_day),
+                "last_day": str(clinic.last_day),
+                "generated_seconds": round(clinic.seconds, 1),
+            },
+            "load_average": [load_before, benchlib.load_average()],
+            "cases": [t.row() for t in timings],
+        }
+        if time.monotonic() > deadline:
+            print(f"stopping: over --max-minutes {args.max_minutes}", flush=True)
+            break
+    report["uptime_end"] = benchlib.uptime()
+    print(summary(report))
+    path = args.report or benchlib.BENCH_VAR / f"growth-{datetime.now(tz=UTC):%Y%m%dT%H%M%S}.json"
+    benchlib.BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as out:
+        json.dump(report, out, indent=2, default=str)
+    print(f"report: {path}")
+    return 0
+
+
+def summary(report: dict) -> str:
+    """Markdown: CPU per case at each scale (this process + the database backend, then the
+    wall clock), and the largest scale against 1x."""
+    scales = list(report["scales"])
+    names = [c["name"] for c in report["scales"][scales[0]]["cases"]]
+    header = ["case", *[f"{s}: CPU ms app + db (wall)" for s in scales]]
+    if len(scales) > 1:
+        header.append(f"{scales[-1]} / {scales[0]} (CPU app + db)")
+    header += [f"queries ({scales[-1]})", f"seq scans of big tables ({scales[-1]})"]
+
+    def total(case: dict) -> float:
+        return case["cpu_ms"] + (case["db_cpu_ms"] or 0)
+
+    ms = benchlib.ms
+    rows = []
+    for i, name in enumerate(names):
+        cells = [report["scales"][s]["cases"][i] for s in scales]
+        row = [name.split(" (")[0].split(", week of")[0]]
+        row += [f"{ms(c['cpu_ms'])} + {ms(c['db_cpu_ms'])} ({ms(c['wall_ms'])})" for c in cells]
+        if len(scales) > 1:
+            row.append(f"**{total(cells[-1]) / total(cells[0]):.2f}x**")
+        row += [cells[-1]["queries"], ", ".join(cells[-1]["seq_scans"]) or "none"]
+        rows.append(row)
+    data = "; ".join(
+        f"{s}: {d['data']['visits']:,} visits, {d['data']['patients']:,} patients, "
+        f"{d['data']['practitioners']} practitioners, load {d['load_average'][0][0]:.1f}"
+        for s, d in report["scales"].items()
+    )
+    weeks = ", ".join(
+        f"{s}: {d['cases'][4]['name'].split('(')[-1].rstrip(')')}"
+        for s, d in report["scales"].items()
+        if len(d["cases"]) > 4
+    )
+    return benchlib.markdown_table(header, rows) + f"\n\n{data}\nreported week: {weeks}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""CPU per request, in process: booking (the confirm POST), the time picker, the staff day view,
+the reports page and the manager's care clinic view.
+
+    .venv/bin/python bench/pages_cpu.py [--repeat 100]            # SQLite, a scratch file
+    .venv/bin/python bench/pages_cpu.py --profile 2               # cProfile of case 2
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_perf \
+        BENCH_REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/pages_cpu.py --postgres
+
+Each request goes through Django's test client with the production settings (DEBUG off, https
+as behind the TLS proxy, every middleware; CSRF is not enforced by the test client). The data:
+`seed_demo` (3 practitioners, articles, 40 care patients), about half of the follow-up type's
+time booked for the next 30 days (like the peer's workload, as in bench/side_by_side.py),
+growth's 1x clinic (bench/growth.py: 5 more practitioners, 500 patients, 2,000 visits over 8
+weeks and the next 60 days) and `--care-patients` more patients in care plans. A scratch SQLite
+file in a temporary VAR_DIR, or with --postgres the database in BENCH_DATABASE_URL, which is
+WIPED (and Redis in BENCH_REDIS_URL as cache and broker: the booking's emails are queued on a
+bench-only queue that nothing consumes, deleted at the end).
+
+Prints the median CPU time of this process per request (and wall time, queries, and on
+PostgreSQL the database backend's mean CPU per request) over `--repeat` requests after one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from datetime import UTC, datetime, timedelta
+
+import benchlib
+
+QUEUE = "bench-pages"
+
+
+def free_slots(consultation_type, count: int) -> list:
+    """`count` free times that do not overlap each other: each booking leaves the next free."""
+    from django.utils import timezone
+
+    from booking.scheduling.selectors import available_slots
+
+    today = timezone.localdate()
+    slots = available_slots(
+        consultation_type=consultation_type, first_day=today, last_day=today + timedelta(days=60)
+    )
+    chosen, last_end = [], {}
+    for day in sorted(slots):
+        for slot in sorted(slots[day], key=lambda s: (s.practitioner_id, s.start)):
+            if slot.start < last_end.get(slot.practitioner_id, slot.start):
+                continue
+            last_end[slot.practitioner_id] = slot.end
+            chosen.append(slot)
+    if len(chosen) < count:
+        raise SystemExit(f"only {len(chosen)} free times for {count} bookings: lower --repeat")
+    return chosen[:count]
+
+
+def booking_post(c, consultation_type, slots: list):
+    url = f"/book/{consultation_type.slug}/confirm/"
+    remaining = iter(slots)
+
+    def post() -> str:
+        slot = next(remaining)
+        who = secrets.token_hex(6)
+        response = c.post(
+            url,
+            {
+                "start": slot.start.isoformat(),
+                "practitioner": str(slot.practitioner_id),
+                "full_name": f"Bench Patient {who}",
+                "email": f"bench-{who}@example.com",
+                "phone": "(413) 555-0199",
+                "date_of_birth": "1960-04-02",
+                "joints": ["knee"],
+                "note": "",
+                "reminders": "on",
+                "privacy": "on",
+                "website": "",
+                "submission_key": secrets.token_urlsafe(24),
+            },
+        )
+        assert response.status_code == 302, (response.status_code, slot.start)
+        return "302 to the confirmation"
+
+    return post
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true", help="BENCH_DATABASE_URL + Redis")
+    parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--care-patients", type=int, default=1000)
+    parser.add_argument("--report", help="JSON path (default var/bench/pages-cpu-<time>.json)")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="cProfile case N (1-5) instead of timing all"
+    )
+    args = parser.parse_args()
+    redis_url = ""
+    if args.postgres:
+        redis_url = os.environ.get("BENCH_REDIS_URL", "")
+        if not redis_url.startswith("redis"):
+            raise SystemExit("--postgres needs BENCH_REDIS_URL (e.g. redis://127.0.0.1:6379/14)")
+    env = benchlib.production_env(
+        var_dir=benchlib.scratch_var_dir("pages"),
+        database_url=benchlib.scratch_postgres_url() if args.postgres else "",
+        redis_url=redis_url,
+        extra={"BOOKING_RATE_LIMIT": "100000000", "CELERY_QUEUE": QUEUE},
+    )
+    benchlib.django_start(env)
+    from django.utils import timezone
+
+    from booking.backoffice.roles import MANAGER, RECEPTION
+    from booking.models import Appointment, ConsultationType
+
+    benchlib.database_reset()
+    benchlib.demo_seed()
+    today = timezone.localdate()
+    follow_up = ConsultationType.objects.get(slug="follow-up")
+    benchlib.half_booked(follow_up, first_day=today, days=30)
+    clinic = benchlib.clinic_generate(
+        practitioners=5,
+        patients=500,
+        visits=2_000,
+        first_day=today - timedelta(days=56),
+        last_day=today + timedelta(days=60),
+    )
+    care = benchlib.care_generate(args.care_patients)
+    benchlib.analyze()
+    report = {"machine": benchlib.machine(), "repeat": args.repeat}
+    print(report["machine"], flush=True)
+    print(
+        f"{Appointment.objects.count():,} visits, {len(clinic.practitioners) + 3} practitioners, "
+        f"care: {care}",
+        flush=True,
+    )
+    day = today + timedelta(days=7)
+    while day.weekday() >= 4:  # Monday-Thursday: every demo practitioner works
+        day += timedelta(days=1)
+    monday = today - timedelta(days=today.weekday() + 7)
+    public = benchlib.client()
+    reception = benchlib.client(benchlib.staff_user(RECEPTION))
+    manager = benchlib.client(benchlib.staff_user(MANAGER))
+    week = f"from={monday}&to={monday + timedelta(days=6)}&group=week"
+    plan = [
+        (
+            "booking: confirm POST (a new patient)",
+            booking_post(public, follow_up, free_slots(follow_up, args.repeat + 2)),
+        ),
+        ("time picker GET /book/follow-up/", benchlib.ok_get(public, "/book/follow-up/")),
+        (
+            f"staff day view, whole clinic ({len(clinic.practitioners) + 3} columns)",
+            benchlib.ok_get(reception, f"/admin/booking/appointment/schedule/day/?date={day}"),
+        ),
+        (
+            f"reports page, week of {monday}",
+            benchlib.ok_get(manager, f"/admin/booking/appointment/reports/?{week}"),
+        ),
+        (
+            f"care clinic view ({care['patients'] + 40:,} patients in plans)",
+            benchlib.ok_get(manager, "/admin/care/careplan/outcomes/"),
+        ),
+    ]
+    if args.profile:
+        name, fn = plan[args.profile - 1]
+        print(f"profile of {args.repeat} requests: {name}")
+        benchlib.profile(fn, args.repeat)
+        return 0
+    load_before = benchlib.load_average()
+    timings = []
+    for name, fn in plan:
+        timing = benchlib.measure(name, fn, repeat=args.repeat)
+        timings.append(timing)
+        print(
+            f"  {name:<46} CPU {benchlib.ms(timing.cpu_ms):>6} ms  wall "
+            f"{benchlib.ms(timing.wall_ms):>6} ms  db {benchlib.ms(timing.db_cpu_ms):>5} ms  "
+            f"{timing.queries:>3} queries  {timing.detail}",
+            flush=True,
+        )
+    report["load_average"] = [load_before, benchlib.load_average()]
+    report["uptime_end"] = benchlib.uptime()
+    report["cases"] = [t.row() for t in timings]
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).delete(QUEUE)
+    engine = "PostgreSQL + Redis" if args.postgres else "SQLite"
+    print(
+        benchlib.markdown_table(
+            ["page", f"CPU ms ({engine})", "wall ms", "DB backend CPU ms", "queries"],
+            [
+                [
+                    t.name,
+                    benchlib.ms(t.cpu_ms),
+                    benchlib.ms(t.wall_ms),
+                    benchlib.ms(t.db_cpu_ms),
+                    t.queries,
+                ]
+                for t in timings
+            ],
+        )
+    )
+    print(f"load average {load_before} -> {report['load_average'][1]}")
+    stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S")
+    path = args.report or benchlib.BENCH_VAR / f"pages-cpu-{stamp}.json"
+    benchlib.BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as out:
+        json.dump(report, out, indent=2, default=str)
+    print(f"report: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
