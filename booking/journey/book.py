@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -307,6 +307,7 @@ def confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
                 date_of_birth=data["date_of_birth"],
                 booked_for_someone_else=data["for_someone_else"],
                 booker_name=data["booker_name"].strip(),
+                language=translation.get_language(),
             ),
             intake=IntakeDetails(joints=data["joints"], note=data["note"].strip()),
             idempotency_key=data["submission_key"],

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -69,11 +69,15 @@ def _join(request: HttpRequest, *, consultation_type, appointment=None) -> HttpR
                     full_name=data["full_name"],
                     email=data["email"],
                     phone=str(data.get("phone") or ""),
+                    language=translation.get_language(),
                 )
             )
             try:
                 entry = waitlist_entry_create(
-                    wishes=form.wishes(), contact=contact, appointment=appointment
+                    wishes=form.wishes(),
+                    contact=contact,
+                    appointment=appointment,
+                    language=translation.get_language(),
                 )
             except BookingError as exc:
                 error = exc.message

@@ -15,16 +15,23 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from booking.links.paths import absolute, manage_url, questionnaire_url
 from booking.messaging.ics import appointment_ics
-from booking.messaging.kinds import channel_register, message_kind_register
+from booking.messaging.kinds import (
+    channel_register,
+    message_kind_register,
+    patient_language,
+    staff_language,
+)
 from booking.models import (
     Appointment,
     ClinicProfile,
     Intake,
     OutboundMessage,
 )
+from clinic import dates
 
 Kind = OutboundMessage.Kind
 
@@ -121,15 +128,16 @@ def skip_reason(message: OutboundMessage, *, profile: ClinicProfile, now: dateti
 
 
 def format_local(moment: datetime) -> str:
-    """'Tuesday, December 1, 2026 at 10:00 AM EST': the clinic's time, its zone named."""
+    """'Tuesday, December 1, 2026 at 10:00 AM EST': the clinic's time, its zone named, in the
+    active language (the ledger activates the reader's)."""
     # The clinic's zone (what scheduling.clock.clinic_zone returns), read from the settings here:
     # scheduling calls messaging to write ledger rows, so messaging does not import it back.
     local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
-    hour = local.hour % 12 or 12
-    meridiem = "AM" if local.hour < 12 else "PM"
-    return (
-        f"{local:%A, %B} {local.day}, {local.year} at {hour}:{local:%M} {meridiem} {local.tzname()}"
-    )
+    return _("%(day)s at %(time)s %(zone)s") % {
+        "day": dates.formatted(local, "day_year"),
+        "time": dates.clock(local),
+        "zone": local.tzname(),
+    }
 
 
 def _admin_url(appointment: Appointment) -> str:
@@ -240,6 +248,7 @@ def message_build(message: OutboundMessage, *, profile: ClinicProfile) -> Clinic
 def register() -> None:
     """Hand booking's own kinds (appointment messages, by email) and the email channel to the
     ledger; called once from BookingConfig.ready()."""
+    staff_kinds = {Kind.STAFF_NEW, Kind.STAFF_CHANGED, Kind.STAFF_CANCELLED}
     for kind in Kind.values:
         message_kind_register(
             kind=kind,
@@ -247,6 +256,7 @@ def register() -> None:
             skip_reason=lambda message, profile, now: skip_reason(
                 message, profile=profile, now=now
             ),
+            language=staff_language if kind in staff_kinds else patient_language,
         )
     # Django's configured mailer: SMTP in production, the .eml outbox on a developer's machine.
     channel_register(channel=OutboundMessage.Channel.EMAIL, connection=lambda: mailers.default)

@@ -11,7 +11,6 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.messaging.compose import ClinicEmail, format_local, message_id_for
@@ -34,6 +33,11 @@ def _entry(message: OutboundMessage) -> WaitlistEntry:
     if message.waitlist_offer_id:
         return message.waitlist_offer.entry
     return message.waitlist_entry
+
+
+def entry_language(message: OutboundMessage) -> str:
+    """Waitlist messages go in the language the patient joined (or last chose) in."""
+    return _entry(message).language or settings.LANGUAGE_CODE
 
 
 def skip_reason(message: OutboundMessage, profile: ClinicProfile, now: datetime) -> str:
@@ -69,27 +73,26 @@ def build(message: OutboundMessage, profile: ClinicProfile) -> ClinicEmail | Non
         "type_name": entry.consultation_type.name,
         "manage_url": entry_manage_url(entry),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        if message.kind == WAITLIST_CONFIRM:
-            context["confirm_url"] = entry_confirm_url(entry)
-            subject = _("Please confirm your place on the waitlist at %(clinic)s") % {
-                "clinic": profile.name
-            }
-        else:
-            hold = message.waitlist_offer.hold
-            context.update(
-                when=format_local(hold.start),
-                practitioner_name=str(hold.practitioner),
-                window_ends=format_local(hold.window_ends_at) if hold.window_ends_at else "",
-                offer_url=offer_url(entry, message.waitlist_offer_id),
-            )
-            subject = _("A time is free at %(clinic)s: %(when)s") % {
-                "clinic": profile.name,
-                "when": context["when"],
-            }
-        context["subject"] = subject
-        text = render_to_string(f"emails/{message.kind}.txt", context)
-        html = render_to_string(f"emails/{message.kind}.html", context)
+    if message.kind == WAITLIST_CONFIRM:
+        context["confirm_url"] = entry_confirm_url(entry)
+        subject = _("Please confirm your place on the waitlist at %(clinic)s") % {
+            "clinic": profile.name
+        }
+    else:
+        hold = message.waitlist_offer.hold
+        context.update(
+            when=format_local(hold.start),
+            practitioner_name=str(hold.practitioner),
+            window_ends=format_local(hold.window_ends_at) if hold.window_ends_at else "",
+            offer_url=offer_url(entry, message.waitlist_offer_id),
+        )
+        subject = _("A time is free at %(clinic)s: %(when)s") % {
+            "clinic": profile.name,
+            "when": context["when"],
+        }
+    context["subject"] = subject
+    text = render_to_string(f"emails/{message.kind}.txt", context)
+    html = render_to_string(f"emails/{message.kind}.html", context)
     from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     email = ClinicEmail(
         subject=subject,
@@ -109,4 +112,6 @@ def build(message: OutboundMessage, profile: ClinicProfile) -> ClinicEmail | Non
 
 def register() -> None:
     for kind in (WAITLIST_CONFIRM, WAITLIST_OFFER):
-        message_kind_register(kind=kind, build=build, skip_reason=skip_reason)
+        message_kind_register(
+            kind=kind, build=build, skip_reason=skip_reason, language=entry_language
+        )

@@ -77,9 +77,11 @@ def waitlist_entry_create(
     contact: ContactDetails | None = None,
     appointment: Appointment | None = None,
     acting_user: AbstractBaseUser | None = None,
+    language: str = "",
     now: datetime | None = None,
 ) -> WaitlistEntry:
-    """Put a patient on the waitlist.
+    """Put a patient on the waitlist (`language`: the page's, for its messages; "" takes the
+    patient's).
 
     Online (no `acting_user`) the entry waits for the patient to confirm it from the email this
     sends, so nobody can sign up someone else's address; staff adding a caller make it active
@@ -110,6 +112,7 @@ def waitlist_entry_create(
             added_by=acting_user if by_staff else None,
             confirmed_at=now if by_staff else None,
             expires_at=now + timedelta(days=profile.waitlist_entry_days),
+            language=language or patient.language,
             **wishes.fields(),
         )
         if not by_staff and patient.email:

@@ -23,6 +23,7 @@ from booking.messaging.sms.quiet import (
     sms_reminder_moments,
 )
 from booking.models import Appointment, ClinicProfile, OutboundMessage
+from clinic import dates
 
 Kind = OutboundMessage.Kind
 SMS = OutboundMessage.Channel.SMS
@@ -48,9 +49,8 @@ def sender_name(profile: ClinicProfile) -> str:
 def format_short(moment: datetime) -> str:
     """'Tue Dec 1, 10:00 AM': short enough for a text, in the clinic's time."""
     local = moment.astimezone(clinic_zone())
-    hour = local.hour % 12 or 12
-    meridiem = "AM" if local.hour < 12 else "PM"
-    return f"{local:%a %b} {local.day}, {hour}:{local:%M} {meridiem}"
+    clock = dates.clock(local)
+    return f"{dates.formatted(local, 'text_day')}, {clock}"
 
 
 def text_body(*, kind: str, clinic: str, when: str, link: str) -> str:
