@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import is_valid_path, translate_url
 from django.utils import translation
@@ -145,6 +146,14 @@ def language_switch_requested(request: HttpRequest) -> bool:
     """Whether this POST only asks to see the page in another language (the view shows its form
     again with what was typed, and acts on nothing)."""
     return bool(getattr(request, "language_switch", None))
+
+
+def redisplay(form):
+    """The posted form shown again as typed, without error messages: a language switch is not
+    a submission. Returns the form."""
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    return form
 
 
 def typed_data(request: HttpRequest) -> dict:

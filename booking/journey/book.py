@@ -39,6 +39,7 @@ from booking.scheduling.booking import appointment_book
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
 from booking.scheduling.selectors import available_slots, booking_window
+from clinic.language import language_switch_requested, redisplay
 
 
 def slot_from(
@@ -163,6 +164,8 @@ def _details_context(
     practitioner = slot_form.cleaned_data["practitioner"]
     return {
         "step": 3,
+        # The language switch re-posts this form (what was typed) to the other language.
+        "language_switch_form": "booking-form",
         "consultation_type": consultation_type,
         "slot_form": slot_form,
         "form": form,
@@ -209,8 +212,11 @@ def details(request: HttpRequest, type_slug: str) -> HttpResponse:
     start = slot_form.cleaned_data["start"]
     practitioner = slot_form.cleaned_data["practitioner"]
 
-    if request.method == "GET" or "edit" in request.POST:
+    switching = language_switch_requested(request)
+    if request.method == "GET" or "edit" in request.POST or switching:
         form = DetailsForm(request.POST) if request.method == "POST" else DetailsForm()
+        if switching:
+            redisplay(form)
         free = free_practitioner_ids(
             consultation_type=consultation_type, start=start, practitioner=practitioner
         )
