@@ -340,7 +340,8 @@ USE_TZ = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 PATIENT_LANGUAGES = [code for code, _name in LANGUAGES]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# CLINIC_LOCALE_DIR: only the catalogue check (clinic/messages.py) extracts into a scratch copy.
+LOCALE_PATHS = [Path(os.environ.get("CLINIC_LOCALE_DIR", BASE_DIR / "locale"))]
 FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_I18N = True
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
