@@ -64,8 +64,16 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         request.language_switch = None
-        first_visit = settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-        if prefixed is None and first_visit and request.method in ("GET", "HEAD"):
+        reading = request.method in ("GET", "HEAD")
+        # A prefix-less public page (not the API, a private link or the back office) is the
+        # English one: it may send a first visit to the browser's language.
+        public_english = (
+            prefixed is None
+            and reading
+            and alternate_url(request.path_info, "es") != request.path_info
+        )
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if public_english and cookie is None:
             wanted = _browser_language(request)
             if wanted != language:
                 target = self._public_target(request, wanted)
@@ -77,13 +85,12 @@ class LanguageMiddleware:
         # A view may have switched (a private page in the patient's language).
         shown = translation.get_language()
         response.headers.setdefault("Content-Language", shown)
-        if prefixed is None:
+        if public_english:
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
         if (
-            request.method == "GET"
+            (public_english or (prefixed and reading))
             and response.status_code == 200
-            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != shown
-            and (prefixed or alternate_url(request.path_info, "es") != request.path_info)
+            and cookie != shown
         ):
             self._remember(response, shown)
         return response
