@@ -47,15 +47,18 @@
   // switch was written with the page's first address: it follows, so switching keeps the day.
   // Only the query changes within the picker, so the switch's own path (the other language's
   // page) is kept.
+  function withCurrentQuery(element, attribute) {
+    var target = new URL(element.getAttribute(attribute) || window.location.href, window.location.href);
+    target.search = window.location.search;
+    element.setAttribute(attribute, target.pathname + target.search);
+  }
+
   function switchFollowsAddress() {
-    var query = window.location.search;
     document.querySelectorAll("a.language-switch").forEach(function (link) {
-      link.search = query;
+      withCurrentQuery(link, "href");
     });
     document.querySelectorAll("form.language-switch-form").forEach(function (form) {
-      var target = new URL(form.getAttribute("action") || window.location.href, window.location.href);
-      target.search = query;
-      form.setAttribute("action", target.pathname + target.search);
+      withCurrentQuery(form, "action");
     });
   }
 
