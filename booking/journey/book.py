@@ -26,7 +26,7 @@ from booking.journey.common import (
     url_with,
     zone_label,
 )
-from booking.journey.forms import ANY, DetailsForm, SlotForm
+from booking.journey.forms import ANY, FORM_EXPIRED, TIME_NOT_BOOKABLE, DetailsForm, SlotForm
 from booking.journey.picker import TimeChoice, free_practitioner_ids
 from booking.journey.ratelimit import rate_limited
 from booking.links.tokens import manage_token
@@ -54,7 +54,7 @@ def slot_from(
             request, "booking/link_invalid.html", {"not_found": True}, status=404
         )
     return slot_form, bad_request(
-        request, "That appointment time is not valid. Please choose a time again.", back_url=back
+        request, _("That appointment time is not valid. Please choose a time again."), back_url=back
     )
 
 
@@ -223,8 +223,7 @@ def details(request: HttpRequest, type_slug: str) -> HttpResponse:
         if not free:
             return bad_request(
                 request,
-                "Sorry, that time can't be booked online: it may have just been taken, or it is "
-                "outside our hours. Please choose another time.",
+                TIME_NOT_BOOKABLE,
                 back_url=reverse("booking:choose_time", args=[type_slug]),
             )
         return render(
@@ -336,7 +335,7 @@ def confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
     if appointment.contact_email.lower() != data["email"].strip().lower():
         # A submission key is only ever reused by a double-click of the same form; anything
         # else is a forged or stale form, and must not open someone else's booking.
-        form.add_error(None, "This form has expired. Please check your details and try again.")
+        form.add_error(None, FORM_EXPIRED)
         form.data = form.data.copy()
         form.data["submission_key"] = DetailsForm().initial["submission_key"]
         return render(

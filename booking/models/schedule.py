@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 
 class ConsultationTypeQuerySet(models.QuerySet):
@@ -23,9 +24,10 @@ class ConsultationTypeQuerySet(models.QuerySet):
 
 
 class ConsultationType(models.Model):
+    # Patients read these labels (the booking pages): lazy, in the page's language.
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        VIDEO = "video", "Video"
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(unique=True)
