@@ -59,6 +59,15 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The thread's language is put back afterwards: a worker thread (or a test) that runs
+        # other code next must not carry this request's language into it.
+        previous = translation.get_language()
+        try:
+            return self._serve(request)
+        finally:
+            translation.activate(previous)
+
+    def _serve(self, request: HttpRequest) -> HttpResponse:
         prefixed = path_language(request.path_info)
         language = prefixed or settings.LANGUAGE_CODE
         translation.activate(language)

@@ -128,3 +128,10 @@ def test_dates_stay_in_the_clinics_zone_across_the_dst_change():
     with translation.override("es"):
         assert dates.clock(first) == dates.clock(second) == "1:30 a. m."
         assert dates.formatted(first, "day") == "domingo, 1 de noviembre"
+
+
+def test_a_request_leaves_the_threads_language_as_it_found_it(client):
+    with translation.override("en"):
+        client.get("/es/")
+        assert translation.get_language() == "en"
+        assert reverse("booking:start") == "/book/"
