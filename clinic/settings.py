@@ -104,7 +104,11 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # Filters every template may use without {% load %}.
-            "builtins": ["clinic.templatetags.phones", "clinic.templatetags.dates"],
+            "builtins": [
+                "clinic.templatetags.phones",
+                "clinic.templatetags.dates",
+                "clinic.templatetags.localized",
+            ],
             # The project's own tag libraries (clinic is not an installed app).
             "libraries": {"languages": "clinic.templatetags.languages"},
             "context_processors": [

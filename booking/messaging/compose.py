@@ -30,6 +30,7 @@ from booking.models import (
     ClinicProfile,
     Intake,
     OutboundMessage,
+    localized,
 )
 from clinic import dates
 
@@ -156,10 +157,10 @@ def message_context(message: OutboundMessage, *, profile: ClinicProfile) -> dict
         "kind": message.kind,
         "clinic": profile,
         "clinic_address_lines": [line for line in profile.address.splitlines() if line.strip()],
-        "what_to_bring": profile.what_to_bring,
+        "what_to_bring": localized(profile, "what_to_bring"),
         "patient_name": appointment.contact_name,
         "booker_name": appointment.booker_name if appointment.booked_for_someone_else else "",
-        "type_name": ctype.name,
+        "type_name": localized(ctype, "name"),
         "duration_minutes": ctype.duration_minutes,
         "is_video": ctype.is_video,
         "video_url": practitioner.video_room_url if ctype.is_video else "",

@@ -21,6 +21,7 @@ from booking.models import (
     WaitlistEntry,
     WaitlistHold,
     WaitlistOffer,
+    localized,
 )
 from booking.waitlist.links import entry_confirm_url, entry_manage_url, offer_url
 
@@ -70,7 +71,7 @@ def build(message: OutboundMessage, profile: ClinicProfile) -> ClinicEmail | Non
         "clinic": profile,
         "clinic_address_lines": [line for line in profile.address.splitlines() if line.strip()],
         "patient_name": message.patient.full_name,
-        "type_name": entry.consultation_type.name,
+        "type_name": localized(entry.consultation_type, "name"),
         "manage_url": entry_manage_url(entry),
     }
     if message.kind == WAITLIST_CONFIRM:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from booking.interface import localized
 from care.consent import (
     ConsentInvalid,
     consent_latest,
@@ -97,7 +98,9 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
             "plan": plan,
             "token": token,
             "text": text,
-            "paragraphs": [p for p in text.body.split("\n\n") if p.strip()] if text else [],
+            "paragraphs": (
+                [p for p in localized(text, "body").split("\n\n") if p.strip()] if text else []
+            ),
             "latest": latest,
             "signed_current": latest is not None
             and latest.action == "signed"

@@ -17,8 +17,14 @@ def _is_private(request) -> bool:
     return bool(match and "token" in match.kwargs and path_language(request.path_info) is None)
 
 
-def _alternates(request) -> dict[str, str]:
-    """{language: URL of this page in it}, for public pages that exist in every language."""
+def _alternates(request, context=None) -> dict[str, str]:
+    """{language: URL of this page in it}, for public pages that exist in every language.
+
+    A view whose page has another address in each language (an article's slug is its own per
+    language) gives them as `alternate_urls` ({} for none)."""
+    given = context.get("alternate_urls") if context is not None else None
+    if given is not None:
+        return dict(given)
     path = request.get_full_path()
     urls = {code: alternate_url(path, code) for code, _name in settings.LANGUAGES}
     return urls if len(set(urls.values())) == len(urls) else {}
@@ -34,7 +40,9 @@ def language_switch(context) -> dict:
         return {"choices": []}
     current = translation.get_language()
     private = _is_private(request)
-    alternates = {} if private else _alternates(request)
+    alternates = {} if private else _alternates(request, context)
+    # A view may name where the switch leads when the page has no version in a language.
+    targets = {**alternates, **(context.get("language_switch_urls") or {})}
     choices = []
     for code, name in settings.LANGUAGES:
         if code == current:
@@ -43,7 +51,7 @@ def language_switch(context) -> dict:
             url = request.get_full_path()
         else:
             with translation.override(code):
-                url = alternates.get(code) or reverse("home")
+                url = targets.get(code) or reverse("home")
         choices.append({"code": code, "name": name, "url": url})
     return {
         "choices": choices,
@@ -60,11 +68,11 @@ def language_alternates(context) -> dict:
     request = context.get("request")
     if request is None or _is_private(request) or getattr(request, "resolver_match", None) is None:
         return {"alternates": []}
-    urls = _alternates(request)
+    urls = _alternates(request, context)
     alternates = [
         {"code": code, "url": request.build_absolute_uri(url)} for code, url in urls.items()
     ]
-    if urls:
+    if settings.LANGUAGE_CODE in urls:
         alternates.append(
             {"code": "x-default", "url": request.build_absolute_uri(urls[settings.LANGUAGE_CODE])}
         )
