@@ -24,12 +24,15 @@ from booking.models import Appointment, ClinicProfile, InboundText, Patient
 
 Keyword = InboundText.Keyword
 
+# With the Spanish a reader of Spanish texts may answer in (accents are stripped before the
+# match): ALTO and PARAR also opt out (more words to stop is the safe side; docs/deploy.md has
+# Twilio's matching custom keywords), AYUDA asks for help, CONFIRMAR confirms.
 STOP_WORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "ALTO", "PARAR"}
 )
 START_WORDS = frozenset({"START", "UNSTOP", "SUBSCRIBE"})
-HELP_WORDS = frozenset({"HELP", "INFO"})
-CONFIRM_WORDS = frozenset({"C", "CONFIRM", "CONFIRMED"})
+HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
+CONFIRM_WORDS = frozenset({"C", "CONFIRM", "CONFIRMED", "CONFIRMAR", "CONFIRMO"})
 
 # What the clinic texts back (%(clinic)s, %(phone)s, %(when)s only), in the language of whoever
 # the number belongs to (reply_language): one GSM-7 segment each in English, at most

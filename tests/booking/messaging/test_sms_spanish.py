@@ -23,6 +23,7 @@ from booking.messaging.sms.inbound import (
     REPLIES,
     SPANISH_REPLY_SEGMENTS,
     inbound_text_receive,
+    keyword_of,
     reply_language,
 )
 from booking.messaging.sms.segments import UCS2, segment_count, units
@@ -192,3 +193,24 @@ def test_c_is_answered_in_the_visit_patients_language_with_a_spanish_date():
     with translation.override("es"):
         assert format_short(appointment.start) in reply
     assert receive("C", "+14135550133", sid="SM10").startswith(OPEN)
+
+
+@pytest.mark.parametrize(
+    ("body", "keyword"),
+    [
+        ("Alto", "stop"),
+        ("PARAR.", "stop"),
+        ("ayuda", "help"),
+        ("Confirmar", "confirm"),
+        ("confirmo", "confirm"),
+        ("alto el fuego", "other"),
+    ],
+)
+def test_spanish_answers_are_keywords_too(body, keyword):
+    assert keyword_of(body) == keyword
+
+
+def test_ayuda_from_a_spanish_reader_is_answered_in_spanish():
+    number = "+14135550122"
+    PatientFactory(language="es", phone=number)
+    assert receive("Ayuda", number).startswith(OPEN)
