@@ -46,7 +46,9 @@ STATUS_FOR = {
 
 @pytest.fixture
 def visit_for():
-    def make(language: str, kind: str = Kind.CONFIRMATION, **kw) -> Appointment:
+    def make(
+        language: str, kind: str = Kind.CONFIRMATION, start: datetime = VISIT, **kw
+    ) -> Appointment:
         patient = PatientFactory(
             full_name="Lucía Pérez", email="lucia@example.com", language=language
         )
@@ -60,7 +62,7 @@ def visit_for():
             patient=patient,
             consultation_type=ctype,
             practitioner=doctor,
-            start=VISIT,
+            start=start,
             status=STATUS_FOR.get(kind, Appointment.Status.CONFIRMED),
         )
 
@@ -181,3 +183,17 @@ def test_an_english_patient_still_reads_english(visit_for, mailoutbox):
     assert "Tuesday, December 1, 2037 at 9:00 AM EST (clinic time)" in text
     assert "Language help: free interpreter services are available. Call (413) 555-0142." in text
     assert OPEN not in subject + text + html
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "zone"),
+    [
+        # The clocks go forward at 2:00 that Sunday, and back at 2:00 on the other.
+        (datetime(2037, 3, 8, 9, 0), "domingo, 8 de marzo de 2037", "EDT"),
+        (datetime(2037, 11, 1, 9, 0), "domingo, 1 de noviembre de 2037", "EST"),
+    ],
+)
+def test_a_spanish_date_on_a_dst_day_keeps_the_clinic_time(visit_for, mailoutbox, start, day, zone):
+    appointment = visit_for("es", start=start.replace(tzinfo=clinic_zone()))
+    _subject, text, _html = texts(deliver(appointment, Kind.REMINDER, mailoutbox))
+    assert f"{day} at 9:00 a. m. {zone}" in text
