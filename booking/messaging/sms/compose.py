@@ -34,14 +34,14 @@ SMS = OutboundMessage.Channel.SMS
 # sentence in two UCS-2 segments (134 units), so three (201 units): about 90 for the words.
 SPANISH_SEGMENTS = 3
 
-# The kinds sent by text, and their wording (%(clinic)s, %(when)s, %(link)s only).
+# The kinds sent by text, and their wording ({clinic}, {when}, {link} only).
 TEXTS = {
     # Translators: a text message. At most 90 characters besides the placeholders (the whole
-    # text must fit 3 UCS-2 segments, 201 characters). For example: "%(clinic)s: su cita es el
-    # %(when)s. Responda C para confirmar. Cambiar o cancelar: %(link)s". Keep "C": the
-    # clinic's number acts on that letter.
+    # text must fit 3 UCS-2 segments, 201 characters). For example: "{clinic}: su cita es el
+    # {when}. Responda C para confirmar. Cambiar o cancelar: {link}". Keep "C": the clinic's
+    # number acts on that letter.
     Kind.REMINDER: gettext_lazy(
-        "%(clinic)s: your visit is %(when)s. Reply C to confirm. Change or cancel: %(link)s"
+        "{clinic}: your visit is {when}. Reply C to confirm. Change or cancel: {link}"
     ),
 }
 
@@ -66,7 +66,7 @@ def format_short(moment: datetime) -> str:
 
 def text_body(*, kind: str, clinic: str, when: str, link: str) -> str:
     """The text in the active language."""
-    return str(TEXTS[kind]) % {"clinic": clinic, "when": when, "link": link}
+    return str(TEXTS[kind]).format(clinic=clinic, when=when, link=link)
 
 
 def text_build(message: OutboundMessage, profile: ClinicProfile) -> TextMessage | None:

@@ -34,7 +34,7 @@ START_WORDS = frozenset({"START", "UNSTOP", "SUBSCRIBE"})
 HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
 CONFIRM_WORDS = frozenset({"C", "CONFIRM", "CONFIRMED", "CONFIRMAR", "CONFIRMO"})
 
-# What the clinic texts back (%(clinic)s, %(phone)s, %(when)s only), in the language of whoever
+# What the clinic texts back ({clinic}, {phone}, {when} only), in the language of whoever
 # the number belongs to (reply_language): one GSM-7 segment each in English, at most
 # SPANISH_REPLY_SEGMENTS UCS-2 segments in Spanish (docs/deploy.md).
 SPANISH_REPLY_SEGMENTS = 2
@@ -42,16 +42,14 @@ REPLIES = {
     # Translators: a text message, at most 134 characters with a 24-character clinic name and
     # the phone number. Keep the keyword STOP as it is: carriers act on it.
     "help": gettext_lazy(
-        "%(clinic)s: appointment reminders. Help: call %(phone)s. Reply STOP to end texts."
+        "{clinic}: appointment reminders. Help: call {phone}. Reply STOP to end texts."
     ),
     # Translators: a text message, at most 134 characters with a 24-character clinic name and
     # the phone number.
-    "no_visit": gettext_lazy(
-        "%(clinic)s: we found no upcoming visit for this number. Call %(phone)s."
-    ),
+    "no_visit": gettext_lazy("{clinic}: we found no upcoming visit for this number. Call {phone}."),
     # Translators: a text message, at most 134 characters with a 24-character clinic name and
     # a date such as "mié 30 dic, 12:45 p. m.".
-    "confirmed": gettext_lazy("%(clinic)s: thank you, see you %(when)s."),
+    "confirmed": gettext_lazy("{clinic}: thank you, see you {when}."),
 }
 
 # "C" confirms a visit no further away than this (reminders go at most 48 hours before).
@@ -98,11 +96,11 @@ def _reply(
     name: str, *, language: str, profile: ClinicProfile, when: datetime | None = None
 ) -> str:
     with translation.override(language):
-        return str(REPLIES[name]) % {
-            "clinic": sender_name(profile),
-            "phone": profile.phone,
-            "when": format_short(when) if when else "",
-        }
+        return str(REPLIES[name]).format(
+            clinic=sender_name(profile),
+            phone=profile.phone,
+            when=format_short(when) if when else "",
+        )
 
 
 def _visit_to_confirm(number: str, now: datetime) -> Appointment | None:

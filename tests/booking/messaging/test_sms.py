@@ -206,11 +206,9 @@ def test_every_text_is_gsm7_and_one_segment_in_english(kind, longest_link):
 
 @pytest.mark.parametrize("name", list(REPLIES))
 def test_every_reply_is_gsm7_and_one_segment_in_english(name):
-    body = str(REPLIES[name]) % {
-        "clinic": LONG_TEXT_NAME,
-        "phone": "+1 413-555-0100",
-        "when": format_short(LONGEST_WHEN),
-    }
+    body = str(REPLIES[name]).format(
+        clinic=LONG_TEXT_NAME, phone="+1 413-555-0100", when=format_short(LONGEST_WHEN)
+    )
     assert is_gsm7(body)
     assert segment_count(body) == 1, (len(body), body)
 

@@ -40,17 +40,16 @@ PHONE = "+1 413-555-0100"
 # budget leaves room for a plain Spanish sentence.
 EXAMPLES = {
     "reminder": (
-        "%(clinic)s: su cita es el %(when)s. Responda C para confirmar. "
-        "Cambiar o cancelar: %(link)s"
+        "{clinic}: su cita es el {when}. Responda C para confirmar. Cambiar o cancelar: {link}"
     ),
     "help": (
-        "%(clinic)s: recordatorios de citas. Ayuda: llame al %(phone)s. "
+        "{clinic}: recordatorios de citas. Ayuda: llame al {phone}. "
         "Responda STOP para no recibir más mensajes."
     ),
     "no_visit": (
-        "%(clinic)s: no encontramos ninguna cita próxima para este número. Llame al %(phone)s."
+        "{clinic}: no encontramos ninguna cita próxima para este número. Llame al {phone}."
     ),
-    "confirmed": "%(clinic)s: gracias, lo esperamos el %(when)s.",
+    "confirmed": "{clinic}: gracias, lo esperamos el {when}.",
 }
 # Keywords a translation must keep as they are: the clinic's number and carriers act on them.
 KEYWORDS = {"reminder": r"\bC\b", "help": r"\bSTOP\b"}
@@ -65,7 +64,7 @@ def longest_spanish_when() -> str:
 
 
 def placeholders(text: str) -> list[str]:
-    return sorted(re.findall(r"%\((\w+)\)s", text))
+    return sorted(re.findall(r"\{(\w+)\}", text))
 
 
 def msgid_and_spanish(lazy) -> tuple[str, str]:
@@ -99,7 +98,7 @@ def test_every_spanish_reply_fits_its_budget(name):
     assert placeholders(spanish) == placeholders(msgid)
     if name in KEYWORDS:
         assert re.search(KEYWORDS[name], spanish)
-    body = spanish % {"clinic": LONG_TEXT_NAME, "phone": PHONE, "when": longest_spanish_when()}
+    body = spanish.format(clinic=LONG_TEXT_NAME, phone=PHONE, when=longest_spanish_when())
     assert segment_count(body, UCS2) <= SPANISH_REPLY_SEGMENTS, (units(body, UCS2), body)
 
 
@@ -110,11 +109,11 @@ def test_the_budget_leaves_room_for_a_plain_spanish_sentence(longest_link):  # n
         "link": longest_link,
         "phone": PHONE,
     }
-    reminder = EXAMPLES["reminder"] % values
+    reminder = EXAMPLES["reminder"].format(**values)
     assert segment_count(reminder, UCS2) == SPANISH_SEGMENTS  # 2 would be too few
     assert units(reminder, UCS2) > 2 * 67
     for name in REPLIES:
-        assert segment_count(EXAMPLES[name] % values, UCS2) <= SPANISH_REPLY_SEGMENTS, name
+        assert segment_count(EXAMPLES[name].format(**values), UCS2) <= SPANISH_REPLY_SEGMENTS, name
 
 
 def spanish_visit(phone: str = "+14135550188") -> Appointment:
