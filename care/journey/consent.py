@@ -95,7 +95,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("care:consent", token=token)
             except ConsentInvalid as exc:
                 field = exc.field if exc.field in form.fields else None
-                form.add_error(field, _(exc.message))
+                form.add_error(field, exc.message)
     return render(
         request,
         "care/consent.html",

@@ -166,3 +166,23 @@ def test_the_questions_switch_never_stops_the_questions(client, plan):
     assert plan.outcomes_opted_out_at is None
     assert plan.patient.language == "en"
     assert '<html lang="en">' in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"date_of_birth": "1961-04-06", "full_name": "Lucía Pérez", "agree": "on"},
+        {"date_of_birth": BORN.isoformat(), "full_name": "L", "agree": "on"},
+        {"date_of_birth": BORN.isoformat(), "full_name": "Lucía Pérez"},
+        {"date_of_birth": "", "full_name": "", "for_someone": "on"},
+    ],
+)
+def test_consent_errors_are_spanish(client, plan, course, typed):
+    text = ConsentText.objects.get()
+    with pseudo_spanish():
+        response = client.post(_url("consent", plan), {"text": text.pk, "action": "sign", **typed})
+    assert response.status_code == 400
+    assert 'class="text-danger"' in response.content.decode()
+    allowed = [*_spanish_data(course), "Lucía Pérez"]
+    assert english_left(_main(response), allowed=allowed) == []
+    assert not ConsentRecord.objects.exists()
