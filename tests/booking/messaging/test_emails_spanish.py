@@ -14,9 +14,11 @@ from datetime import datetime
 from email import policy
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from booking.links.tokens import manage_token
 from booking.messaging.compose import STAFF_KINDS, WITH_CALENDAR
 from booking.messaging.ledger import message_deliver
 from booking.models import Appointment, OutboundMessage
@@ -200,3 +202,14 @@ def test_a_spanish_date_on_a_dst_day_keeps_the_clinic_time(visit_for, mailoutbox
     (line,) = [line for line in text.splitlines() if day in line]
     assert "9:00 a. m." in line
     assert zone in line
+
+
+def test_the_calendar_download_is_in_the_patients_language(visit_for, client):
+    appointment = visit_for("es")
+    with pseudo_spanish():
+        response = client.get(reverse("booking:calendar", args=[manage_token(appointment)]))
+    assert response.status_code == 200
+    event = Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert event["SUMMARY"].params["LANGUAGE"] == "es"
+    for value in (event["SUMMARY"], event["DESCRIPTION"]):
+        assert english_left(str(value), allowed=data_of(appointment)) == [], value
