@@ -2,7 +2,7 @@
 
 Texts carry no health details and no consultation type: the clinic's name, the time, and the
 private link. They go in the patient's language (the ledger builds them inside its override).
-Budgets (docs/deploy.md, measured by tests/booking/messaging/test_sms.py with the longest text
+Budgets (docs/deploy.md, measured by tests/booking/messaging/test_sms*.py with the longest text
 name, a 40-character SITE_URL, a real short link and the longest date): one GSM-7 segment in
 English; in Spanish, which is UCS-2 as soon as a word has á, í, ó or ú, SPANISH_SEGMENTS UCS-2
 segments, counted as UCS-2 even when a translation happens to fit GSM-7.
@@ -30,7 +30,7 @@ from clinic import dates
 Kind = OutboundMessage.Kind
 SMS = OutboundMessage.Channel.SMS
 
-# A Spanish reminder: 24 + 23 + 60 characters of name, date and link leave no room for a
+# A Spanish reminder: 24 + 23 + 59 characters of name, date and link leave no room for a
 # sentence in two UCS-2 segments (134 units), so three (201 units): about 90 for the words.
 SPANISH_SEGMENTS = 3
 
