@@ -11,6 +11,7 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from booking.messaging.compose import ClinicEmail, format_local, message_id_for
@@ -105,6 +106,7 @@ def build(message: OutboundMessage, profile: ClinicProfile) -> ClinicEmail | Non
             "X-Clinic-Message": str(message.pk),
             "Message-ID": message_id_for(message),
             "Auto-Submitted": "auto-generated",
+            "Content-Language": translation.get_language(),
         },
     )
     email.attach_alternative(html, "text/html")

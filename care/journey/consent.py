@@ -1,6 +1,8 @@
 """The consent page the plan's private link opens: read the current text, confirm the date of
 birth, type the full name (and the relationship when signing for the patient); or withdraw.
-Every signature and withdrawal is a new record; a copy email carries only the link."""
+Every signature and withdrawal is a new record; a copy email carries only the link. The language
+switch re-posts what was typed and the page shows it again, signing nothing. The consent text
+itself is the clinic's, edited in the admin (shown as written)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from care.consent import (
     procedure_type_id,
 )
 from care.journey.common import plan_opened
+from clinic.language import language_switch_requested, redisplay
 
 
 class ConsentForm(forms.Form):
@@ -62,7 +65,10 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
     latest = consent_latest(plan=plan, consultation_type_id=type_id) if type_id else None
     form = ConsentForm(request.POST or None, initial={"text": text.pk if text else None})
     status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid() and text is not None:
+    if language_switch_requested(request):
+        # Not a submission: what was typed, shown again in the other language, nothing signed.
+        redisplay(form)
+    elif request.method == "POST" and form.is_valid() and text is not None:
         data = form.cleaned_data
         withdraw = request.POST.get("action") == "withdraw"
         if not withdraw and not data["agree"]:
@@ -90,7 +96,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("care:consent", token=token)
             except ConsentInvalid as exc:
                 field = exc.field if exc.field in form.fields else None
-                form.add_error(field, _(exc.message))
+                form.add_error(field, exc.message)
     return render(
         request,
         "care/consent.html",
@@ -107,6 +113,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
             and text is not None
             and latest.text_id == text.pk,
             "form": form,
+            "language_switch_form": "consent-form",
         },
         status=status if form.errors else 200,
     )
