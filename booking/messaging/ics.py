@@ -49,14 +49,18 @@ def appointment_ics(appointment: Appointment) -> bytes:
     # Words in the active language: the ledger's reader's for an email, the page's for a
     # download (a private page shows the patient's language).
     language = {"LANGUAGE": translation.get_language()}  # RFC 5545 3.2.10
-    summary = _("%(type)s at %(clinic)s") % {"type": localized(ctype, "name"), "clinic": profile.name}
+    summary = _("%(type)s at %(clinic)s") % {
+        "type": localized(ctype, "name"),
+        "clinic": profile.name,
+    }
     event.add("summary", summary, parameters=language)
     if video_url:
         event.add("location", video_url)
     else:
         event.add("location", ", ".join(line.strip() for line in profile.address.splitlines()))
     lines = [
-        _("%(type)s with %(practitioner)s.") % {"type": localized(ctype, "name"), "practitioner": practitioner}
+        _("%(type)s with %(practitioner)s.")
+        % {"type": localized(ctype, "name"), "practitioner": practitioner}
     ]
     if video_url:
         lines.append(_("Join the video visit: %(url)s") % {"url": video_url})
