@@ -2,7 +2,8 @@
 
 10,000 patients in plans (two treatments), a baseline and five follow-up time points each, all
 due; 80 % of follow-ups answered: 50,000 answers on the pain instrument. Times
-`outcomes_report` (the page's figures and `manage.py outcomes_report`), the de-identified CSV
+`outcomes_report` (the page's figures and `manage.py outcomes_report`, computed in SQL) and its
+Python reference `outcomes_report_python` under the same load, the de-identified CSV
 rows, and the page itself through the test client, median of `--repeat` runs, with queries.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_care_bench \
@@ -127,7 +128,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from care.models import Instrument
-    from care.report import outcomes_deidentified_rows, outcomes_report
+    from care.report import (
+        outcomes_deidentified_rows,
+        outcomes_report,
+        outcomes_report_python,
+    )
 
     pain = Instrument.objects.get(slug="pain-now")
     now = timezone.now()
@@ -135,6 +140,8 @@ def main() -> None:
     client.force_login(get_user_model().objects.get(username="bench.manager"))
     for label, fn in [
         ("outcomes_report()", lambda: outcomes_report(instrument=pain, now=now)),
+        # The Python reference the SQL replaced, timed beside it under the same load.
+        ("  Python reference", lambda: outcomes_report_python(instrument=pain, now=now)),
         ("de-identified rows", lambda: outcomes_deidentified_rows(instrument=pain, now=now)),
         ("GET outcomes page", lambda: client.get("/admin/care/careplan/outcomes/")),
         ("GET outcomes CSV", lambda: client.get("/admin/care/careplan/outcomes.csv")),

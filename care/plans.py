@@ -170,7 +170,27 @@ def step_slots(*, step: CarePlanStep, steps: list[CarePlanStep], now: datetime |
     )
 
 
-def _contact_for(plan: CarePlan) -> ContactDetails:
+def clinician_first_free(
+    *, plan: CarePlan, step: CarePlanStep, first: date, last: date, now: datetime
+) -> datetime | None:
+    """The earliest free start for the step with the plan's clinician from `first` to `last`
+    (local days), as staff see it (no notice or horizon, waitlist holds no obstacle)."""
+    if first > last:
+        return None
+    slots = available_slots(
+        consultation_type=step.template_step.consultation_type,
+        first_day=first,
+        last_day=last,
+        practitioner_id=plan.clinician_id,
+        now=now,
+        enforce_notice_and_horizon=False,
+        include_holds=False,
+    )
+    starts = [slot.start for day in sorted(slots) for slot in slots[day] if slot.start > now]
+    return min(starts, default=None)
+
+
+def plan_contact(plan: CarePlan) -> ContactDetails:
     # The details the patient last booked with (the plan's visits carry them, as any visit).
     last = Appointment.objects.filter(patient_id=plan.patient_id).order_by("-created_at").first()
     patient = plan.patient
@@ -193,7 +213,7 @@ def plan_step_book(
     appointment = appointment_book(
         consultation_type=step.template_step.consultation_type,
         start=start,
-        contact=_contact_for(plan),
+        contact=plan_contact(plan),
         patient=plan.patient,
         plan_request=PlanBookingRequest(
             consultation_type_id=step.template_step.consultation_type_id,

@@ -3,7 +3,9 @@ how many questionnaires were due and answered, the median change from baseline w
 and the share improved of those who answered and of all who were due (missing = not improved).
 
 Reported on one instrument at a time (the schedule's first compared-to-baseline instrument by
-default). A fixed number of queries whatever the number of patients; the arithmetic is Python's.
+default). The database judges and counts the answers (care/report_sql.py, one query);
+`outcomes_report_python` is the reference it is tested against (every answer read back and
+judged in Python by care/scoring.py).
 Also the de-identified export (HIPAA Safe Harbor: random study ids, no dates but days since
 baseline, ages over 89 grouped, no names, contacts or places).
 """
@@ -19,6 +21,7 @@ from statistics import median, quantiles
 from django.db.models import Count
 
 from care.models import Instrument, Response, TimePoint
+from care.report_sql import outcome_figures
 from care.scoring import improvement, is_improved
 
 
@@ -76,8 +79,29 @@ def _answers(instrument: Instrument, now: datetime):
 
 
 def outcomes_report(*, instrument: Instrument, now: datetime) -> list[OutcomeRow]:
-    """One row per treatment and follow-up time point, ordered by treatment then day (3
-    queries)."""
+    """One row per treatment and follow-up time point, ordered by treatment then day (1
+    query)."""
+    rows = [
+        OutcomeRow(
+            treatment=f.treatment,
+            timepoint=f.days,
+            due=f.due,
+            answered=f.answered,
+            median_change=f.median,
+            change_q1=f.q1,
+            change_q3=f.q3,
+            improved=f.improved,
+            improved_pct_of_answered=_pct(f.improved, f.answered),
+            improved_pct_of_due=_pct(f.improved, f.due),
+        )
+        for f in outcome_figures(instrument=instrument, now=now)
+    ]
+    # Sorted here, not by the database's collation, as the reference sorts them.
+    return sorted(rows, key=lambda row: (row.treatment, row.timepoint))
+
+
+def outcomes_report_python(*, instrument: Instrument, now: datetime) -> list[OutcomeRow]:
+    """The reference: the same rows computed in Python from every answer (3 queries)."""
     due = {
         (row["plan__template__name"], row["days_after_procedure"]): row["n"]
         for row in TimePoint.objects.filter(days_after_procedure__gt=0, due_at__lte=now)

@@ -42,6 +42,9 @@ CARE_PLAN_VIEW = [
     "care.view_timepoint",
     "care.view_plantemplate",
 ]
+# Plans a moved visit left needing rescheduling (no health data): seen and marked handled by
+# reception and the plan's clinician (the manager has every care permission).
+CARE_RESCHEDULE = ["care.view_reschedulealert", "care.change_reschedulealert"]
 ALL = ("add", "change", "delete", "view")
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -60,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.change_outboundmessage",
         # Care plans as a schedule (steps, due dates), never their answers or consents.
         *CARE_PLAN_VIEW,
+        *CARE_RESCHEDULE,
         # Replies to reminder texts: reception reads them and marks them read.
         "booking.view_inboundtext",
         "booking.change_inboundtext",
@@ -81,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "booking.view_clinicclosure",
         # Their own patients' plans, answers, alerts and consents (rows cut in care's admin).
         *CARE_PLAN_VIEW,
+        *CARE_RESCHEDULE,
         "care.add_careplan",
         "care.change_careplan",
         "care.view_response",

@@ -10,10 +10,11 @@ from django.urls import path
 
 from care.backoffice.report_views import outcomes_csv, outcomes_view
 from care.backoffice.rows import own_rows
+from care.backoffice.series_views import book_remaining, may_book_series
 from care.backoffice.views import alert_seen, end_plan, start_plan
 from care.links import plan_token
 from care.models import CarePlan, CarePlanStep, ConsentRecord, Response, SafetyAlert, TimePoint
-from care.plans import plan_steps, steps_out_of_window
+from care.plans import plan_steps, step_is_taken, steps_out_of_window
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,6 +43,19 @@ class CarePlanStepInline(ReadOnlyInline):
     model = CarePlanStep
     fields = ["position", "template_step", "appointment"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        # Each row shows its step's type and its visit (type, practitioner): joined here, not
+        # one query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "template_step__consultation_type",
+                "appointment__consultation_type",
+                "appointment__practitioner",
+            )
+        )
 
 
 class TimePointInline(ReadOnlyInline):
@@ -77,6 +91,11 @@ class CarePlanAdmin(ReadOnlyAdmin):
                 name="care_careplan_outcomes_csv",
             ),
             path("<str:plan_id>/end/", wrap(end_plan), name="care_careplan_end"),
+            path(
+                "<str:plan_id>/book-remaining/",
+                wrap(lambda r, plan_id: book_remaining(r, self, plan_id)),
+                name="care_careplan_book_remaining",
+            ),
             *super().get_urls(),
         ]
 
@@ -91,6 +110,9 @@ class CarePlanAdmin(ReadOnlyAdmin):
                 else "",
                 "out_of_window": steps_out_of_window(steps),
                 "can_end": plan.is_active and request.user.has_perm("care.change_careplan"),
+                "can_book_remaining": plan.is_active
+                and may_book_series(request.user)
+                and any(not step_is_taken(step) for step in steps),
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 

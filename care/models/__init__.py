@@ -12,6 +12,7 @@ from care.models.plans import (
     new_plan_reference,
     validate_follow_up_days,
 )
+from care.models.rescheduling import RescheduleAlert
 
 __all__ = [
     "CarePlan",
@@ -23,6 +24,7 @@ __all__ = [
     "OutcomeSchedule",
     "PlanTemplate",
     "PlanTemplateStep",
+    "RescheduleAlert",
     "Response",
     "SafetyAlert",
     "TimePoint",

@@ -110,6 +110,7 @@ def test_the_treating_clinician_sees_the_scores_chart_on_both_pages(client, cour
     for url in (
         reverse("admin:booking_appointment_change", args=[course["visit"].pk]),
         reverse("admin:booking_patient_change", args=[patient_id]),
+        reverse("admin:booking_patient_record", args=[patient_id]),
     ):
         page = client.get(url).content.decode()
         assert 'id="care-outcomes"' in page, url
@@ -124,8 +125,19 @@ def test_no_one_else_sees_the_chart(client, course, alert, role):
     for url in (
         reverse("admin:booking_appointment_change", args=[course["visit"].pk]),
         reverse("admin:booking_patient_change", args=[course["visit"].patient_id]),
+        reverse("admin:booking_patient_record", args=[course["visit"].patient_id]),
     ):
         assert b"care-outcomes" not in client.get(url).content
+
+
+def test_reception_sees_the_plans_on_the_patient_record_but_no_chart(client, course, alert):
+    client.force_login(StaffUserFactory(role=RECEPTION))
+    page = client.get(reverse("admin:booking_patient_record", args=[course["visit"].patient_id]))
+    text = page.content.decode()
+    assert 'id="section-care"' in text
+    assert "Knee PRP" in text
+    assert "care-outcomes" not in text
+    assert "Baseline" not in text
 
 
 def test_the_manager_sees_the_chart(client, course, alert):
