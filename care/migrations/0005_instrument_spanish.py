@@ -13,7 +13,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     """Spanish twins of what a patient reads of an instrument, filled in for the shipped ones."""
 
-    dependencies = [("care", "0002_shipped_instruments")]
+    dependencies = [("care", "0004_consent_text_in_spanish")]
 
     operations = [
         migrations.AddField(

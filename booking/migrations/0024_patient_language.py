@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0022_reports_permission_roles_resync'),
+        ('booking', '0023_care_reschedule_alert_roles_resync'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0023_patient_language'),
+        ('booking', '0024_patient_language'),
     ]
 
     operations = [

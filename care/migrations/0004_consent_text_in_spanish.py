@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0002_shipped_instruments'),
+        ('care', '0003_reschedule_alert'),
     ]
 
     operations = [
