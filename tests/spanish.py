@@ -113,12 +113,12 @@ def english_left(
         if text not in same or text in keep or not _WORD.search(text):
             continue
         # A text made only of allowed names, numbers and punctuation is not English.
-        words = [w for w in re.split(r"[\s,.;:()/·|–—-]+", text) if w]
-        if all(w in keep or not _WORD.search(w) or _covered(w, keep) for w in words):
+        kept_words = {w for name in keep for w in _words(name)}
+        if all(w in kept_words or not _WORD.search(w) for w in _words(text)):
             continue
         left.append(text)
     return sorted(set(left))
 
 
-def _covered(word: str, keep: set[str]) -> bool:
-    return any(word in name.split() for name in keep)
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s,.;:()/·|–—&!?¿¡\"'-]+", text) if w]
