@@ -21,7 +21,8 @@ from icalendar import Calendar
 from booking.links.tokens import manage_token
 from booking.messaging.compose import STAFF_KINDS, WITH_CALENDAR
 from booking.messaging.ledger import message_deliver
-from booking.models import Appointment, OutboundMessage
+from booking.management.commands.seed_demo import CLINIC_TEXTS_ES
+from booking.models import Appointment, ClinicProfile, OutboundMessage
 from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from tests.factories import (
@@ -213,3 +214,23 @@ def test_the_calendar_download_is_in_the_patients_language(visit_for, client):
     assert event["SUMMARY"].params["LANGUAGE"] == "es"
     for value in (event["SUMMARY"], event["DESCRIPTION"]):
         assert english_left(str(value), allowed=data_of(appointment)) == [], value
+
+
+@pytest.mark.parametrize("kind", PATIENT_KINDS)
+def test_no_english_is_left_in_a_spanish_email_with_the_real_catalogue(kind, visit_for, mailoutbox):
+    """The same email built for an English and a Spanish patient: no line of the Spanish one is
+    a line of the English one, but for names and places (tests/spanish.py)."""
+    from tests.spanish import english_left as left_over
+    from tests.spanish import message_texts, page_texts
+
+    english_visit = visit_for("en", kind, name_es="Consulta de rodilla")
+    spanish_visit = visit_for("es", kind, name_es="Consulta de rodilla")
+    ClinicProfile.objects.filter(pk=clinic_profile_get().pk).update(**CLINIC_TEXTS_ES)
+    english = texts(deliver(english_visit, kind, mailoutbox))
+    spanish = texts(deliver(spanish_visit, kind, mailoutbox))
+    allowed = set(data_of(spanish_visit))
+    assert left_over([english[0]], [spanish[0]], allowed=allowed) == []
+    assert left_over(message_texts(english[1]), message_texts(spanish[1]), allowed=allowed) == []
+    assert (
+        left_over(page_texts(english[2], "en"), page_texts(spanish[2], "es"), allowed=allowed) == []
+    )

@@ -213,3 +213,20 @@ def test_ayuda_from_a_spanish_reader_is_answered_in_spanish():
     number = "+14135550122"
     PatientFactory(language="es", phone=number)
     assert receive("Ayuda", number).startswith(OPEN)
+
+
+@pytest.mark.parametrize(
+    ("group", "name"), [("text", k) for k in TEXTS] + [("reply", k) for k in REPLIES]
+)
+def test_every_text_and_reply_has_its_own_spanish_in_the_catalogue(group, name):
+    """With the real catalogue: no text or reply goes out in English to a Spanish patient."""
+    from tests.spanish import english_left as left_over
+    from tests.spanish import message_texts
+
+    lazy = TEXTS[name] if group == "text" else REPLIES[name]
+    with translation.override("en"):
+        english = str(lazy)
+    with translation.override("es"):
+        spanish = str(lazy)
+    assert left_over(message_texts(english), message_texts(spanish)) == []
+    assert spanish != english
