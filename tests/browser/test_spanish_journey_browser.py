@@ -152,3 +152,64 @@ def test_a_spanish_patient_switches_on_the_cancel_page_and_nothing_is_cancelled(
     expect(page.get_by_role("status").first).to_contain_text("has been cancelled")
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.CANCELLED
+
+
+def test_book_reschedule_and_cancel_entirely_in_spanish_with_spanish_emails(
+    spanish_page, live_server, axe_clean, clinic_data
+):
+    """The whole journey in Spanish: book from /es/, then move and cancel through the private
+    link; every page says lang="es" and passes axe, and every email is Spanish."""
+    from django.core import mail
+
+    from tests.spanish import english_left, message_texts
+
+    page = spanish_page
+    page.goto(live_server.url + "/es/book/")
+    page.locator(f"a[href='/es/book/{clinic_data['ctype'].slug}/']").first.click()
+    page.locator(".time-choice").first.click()
+    page.locator("#id_full_name").fill("María López")
+    page.locator("#id_email").fill("maria@example.com")
+    page.locator("#id_phone").fill("(413) 555-0199")
+    page.locator("#id_joints_1").check()
+    page.locator("#id_privacy").check()
+    page.locator("form#booking-form button[type=submit]").last.click()
+    page.locator("button[data-submit-once]").click()
+    expect(page).to_have_url(re.compile(r"/book/manage/[^/]+/booked/$"))
+    visit = Appointment.objects.get()
+    first_start = visit.start
+
+    page.goto(live_server.url + f"/book/manage/{manage_token(visit)}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Su cita")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    axe_clean(page)
+    page.get_by_role("link", name="Cambiar la fecha u hora").first.click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    axe_clean(page)
+    page.locator(".time-choice").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "¿Cambiar la fecha u hora de su cita?"
+    )
+    axe_clean(page)
+    page.get_by_role("button", name="Sí, cambiarla").click()
+    expect(page.get_by_role("status").first).to_contain_text("Su cita se cambió")
+    visit.refresh_from_db()
+    assert visit.start != first_start
+
+    page.get_by_role("link", name="Cancelar la cita").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    axe_clean(page)
+    page.get_by_role("button", name="Sí, cancelarla").click()
+    expect(page.get_by_role("status").first).to_contain_text("Su cita fue cancelada")
+    axe_clean(page)
+    visit.refresh_from_db()
+    assert visit.status == Appointment.Status.CANCELLED
+
+    to_patient = [m for m in mail.outbox if "maria@example.com" in m.to]
+    assert len(to_patient) >= 3  # confirmation, moved, cancelled
+    for message in to_patient:
+        assert message.extra_headers.get("Content-Language", "es") == "es"
+        body = message_texts(message.body)
+        assert english_left(["Your appointment", "Dear María López,"], body) == []
+        assert not re.search(r"\d (AM|PM)\b", message.body)
+        assert re.search(r"\d:\d\d [ap]\. m\.", message.body), message.subject
+    assert {m.subject.split(" ")[0] for m in to_patient} <= {"Su", "Recordatorio:"}
