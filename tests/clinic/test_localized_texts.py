@@ -16,7 +16,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-NOTE = "This information is not available in your language yet, so it is shown in English."
+NOTE = "Esta información todavía no está disponible en su idioma, por eso se muestra en inglés."
 
 
 @pytest.fixture

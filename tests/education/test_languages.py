@@ -129,8 +129,8 @@ def test_spanish_list_shows_spanish_first_and_says_only_in_english(client, pair)
         r'href="/learn/knee-injuries/" hreflang="en">Knee injuries</a>',
         html,
     )
-    assert "Only in English" in html
-    assert html.count("Only in English") == 1
+    assert "Solo en inglés" in html
+    assert html.count("Solo en inglés") == 1
 
 
 def test_english_list_says_only_in_spanish(client, pair):

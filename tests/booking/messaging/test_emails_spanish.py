@@ -19,9 +19,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from booking.links.tokens import manage_token
+from booking.management.commands.seed_demo import CLINIC_TEXTS_ES
 from booking.messaging.compose import STAFF_KINDS, WITH_CALENDAR
 from booking.messaging.ledger import message_deliver
-from booking.management.commands.seed_demo import CLINIC_TEXTS_ES
 from booking.models import Appointment, ClinicProfile, OutboundMessage
 from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
