@@ -13,13 +13,14 @@ PYTHON := $(shell for p in python3 python3.13 python3.12 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	echo $$p; break; fi; done)
 
-.PHONY: help venv run test lint format lock seed migrate bench clean
+.PHONY: help venv run test lint format lock seed migrate bench clean messages
 
 help:
 	@echo "make run    - install, migrate, load demo data, then web + Celery worker + beat on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install, ruff, import contracts, migrations check, then the whole test suite (PostgreSQL/Redis tests need DATABASE_URL/REDIS_URL)"
 	@echo "make format - ruff format and fix"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
+	@echo "make messages - re-extract and compile the Spanish catalogue (needs GNU gettext)"
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -50,6 +51,12 @@ test: venv
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Re-extract the Spanish catalogue after marking strings (needs GNU gettext: apt-get install
+# gettext), translate the new entries in locale/es/LC_MESSAGES/django.po, then run it again to
+# compile django.mo (committed: the site serves Spanish without gettext).
+messages: venv
+	$(BIN)/python -m clinic.messages update
 
 lint: venv
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ from booking.models import (
     OutboundMessage,
     Patient,
     Practitioner,
+    localized,
 )
 from booking.patients.contributors import DataContributor, data_contributor_register
 from booking.patients.identity import ContactDetails
@@ -68,6 +69,7 @@ __all__ = [
     "link_subject_for_token",
     "link_subject_register",
     "link_token",
+    "localized",
     "message_enqueue",
     "message_kind_register",
     "patient_record_section_register",

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from booking.interface import StatusChangeRequest
 from care.messages import consent_copy_queue
@@ -18,9 +19,10 @@ GUARDED_STATUSES = ("arrived", "completed")
 
 
 class ConsentInvalid(Exception):
-    """A field the patient must correct: `field` names it, `message` is safe to show."""
+    """A field the patient must correct: `field` names it, `message` is safe to show (lazy: it
+    is read in the page's language)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message):
         self.field, self.message = field, message
         super().__init__(message)
 
@@ -69,11 +71,11 @@ def consent_is_current(*, plan: CarePlan, now: datetime) -> bool:
 def _check_identity(plan: CarePlan, *, typed_name: str, date_of_birth: date | None) -> str:
     name = " ".join(typed_name.split())[:200]
     if len(name) < 2:
-        raise ConsentInvalid("full_name", "Type your full name.")
+        raise ConsentInvalid("full_name", gettext_lazy("Type your full name."))
     if plan.patient.date_of_birth is None or date_of_birth != plan.patient.date_of_birth:
         raise ConsentInvalid(
             "date_of_birth",
-            "That date of birth does not match our records. Please call the clinic.",
+            gettext_lazy("That date of birth does not match our records. Please call the clinic."),
         )
     return name
 
@@ -92,7 +94,9 @@ def consent_sign(
     name = _check_identity(plan, typed_name=typed_name, date_of_birth=date_of_birth)
     text = consent_text_current(consultation_type_id=procedure_type_id(plan), now=now)
     if text is None or text.pk != text_id:
-        raise ConsentInvalid("text", "The consent text has changed. Please read it again.")
+        raise ConsentInvalid(
+            "text", gettext_lazy("The consent text has changed. Please read it again.")
+        )
     with transaction.atomic():
         record = ConsentRecord.objects.create(
             plan=plan,
@@ -115,7 +119,7 @@ def consent_withdraw(
     type_id = procedure_type_id(plan)
     latest = consent_latest(plan=plan, consultation_type_id=type_id) if type_id else None
     if latest is None or latest.action != ConsentRecord.Action.SIGNED:
-        raise ConsentInvalid("text", "There is no signed consent to withdraw.")
+        raise ConsentInvalid("text", gettext_lazy("There is no signed consent to withdraw."))
     with transaction.atomic():
         record = ConsentRecord.objects.create(
             plan=plan,

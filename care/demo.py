@@ -44,7 +44,10 @@ def _types() -> tuple[ConsultationType, ConsultationType] | None:
         slug="prp-injection",
         defaults={
             "name": "PRP injection",
+            "name_es": "Inyección de PRP",
             "description": "A platelet-rich plasma injection, booked within a care plan.",
+            "description_es": "Una inyección de plasma rico en plaquetas, reservada dentro de "
+            "un plan de atención.",
             "duration_minutes": 45,
             "plan_only": True,
             "display_order": 20,

@@ -42,6 +42,7 @@ def register() -> None:
         version=lambda plan: plan.link_version,
         expires_at=_expires_at,
         landing=lambda token: reverse("care:plan", args=[token]),
+        model=CarePlan,
     )
 
 

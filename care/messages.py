@@ -14,7 +14,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from booking.interface import (
     ClinicProfile,
@@ -32,6 +33,15 @@ KINDS = (INVITE, REMINDER)
 # A copy of a consent signature or withdrawal: a link to the consent page, nothing else. About
 # the patient as a whole (no subject): the build finds their most recent consent's plan.
 CONSENT_COPY = "care_consent_copy"
+
+
+def _headers(message: OutboundMessage) -> dict[str, str]:
+    return {
+        "X-Clinic-Message": str(message.pk),
+        "Auto-Submitted": "auto-generated",
+        # Built inside the ledger's override of the patient's language (RFC 3282).
+        "Content-Language": translation.get_language(),
+    }
 
 
 def skip_reason(message: OutboundMessage, profile: ClinicProfile, now: datetime) -> str:
@@ -60,13 +70,13 @@ def build(message: OutboundMessage, profile: ClinicProfile):
         "link": absolute(reverse("care:plan", args=[plan_token(plan)])),
         "reminder": message.kind == REMINDER,
     }
-    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     email = EmailMultiAlternatives(
-        subject=f"A few questions from {profile.name}",
+        subject=_("A few questions from %(clinic)s") % {"clinic": profile.name},
         body=render_to_string("emails/care_outcomes.txt", context),
         from_email=formataddr((profile.name, from_address)),
         to=[recipient],
-        headers={"X-Clinic-Message": str(message.pk), "Auto-Submitted": "auto-generated"},
+        headers=_headers(message),
     )
     email.attach_alternative(render_to_string("emails/care_outcomes.html", context), "text/html")
     return email
@@ -90,13 +100,13 @@ def _consent_build(message: OutboundMessage, profile: ClinicProfile):
         "clinic": profile,
         "link": absolute(reverse("care:consent", args=[plan_token(plan)])),
     }
-    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return EmailMultiAlternatives(
-        subject=f"Your consent form at {profile.name}",
+        subject=_("Your consent form at %(clinic)s") % {"clinic": profile.name},
         body=render_to_string("emails/care_consent_copy.txt", context),
         from_email=formataddr((profile.name, from_address)),
         to=[message.patient.email],
-        headers={"X-Clinic-Message": str(message.pk), "Auto-Submitted": "auto-generated"},
+        headers=_headers(message),
     )
 
 

@@ -77,8 +77,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware (its slash redirect resolves URLs, which needs the language).
+    "clinic.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "clinic.language.LanguageSwitchMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.middleware.StaffSessionExpiryMiddleware",
@@ -101,7 +104,13 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # Filters every template may use without {% load %}.
-            "builtins": ["clinic.templatetags.phones"],
+            "builtins": [
+                "clinic.templatetags.phones",
+                "clinic.templatetags.dates",
+                "clinic.templatetags.localized",
+            ],
+            # The project's own tag libraries (clinic is not an installed app).
+            "libraries": {"languages": "clinic.templatetags.languages"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -329,7 +338,14 @@ except (ZoneInfoNotFoundError, ValueError) as exc:
 TIME_ZONE = CLINIC_TIME_ZONE
 CELERY_TIMEZONE = TIME_ZONE
 USE_TZ = True
-LANGUAGE_CODE = "en-us"
+# Patients read English or Spanish (issue 17): English pages at /, Spanish under /es/; private
+# links, the API, webhooks and the back office carry no prefix (clinic/language.py). Staff
+# screens stay English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+PATIENT_LANGUAGES = [code for code, _name in LANGUAGES]
+# CLINIC_LOCALE_DIR: only the catalogue check (clinic/messages.py) extracts into a scratch copy.
+LOCALE_PATHS = [Path(os.environ.get("CLINIC_LOCALE_DIR", BASE_DIR / "locale"))]
 FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_I18N = True
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")

@@ -6,12 +6,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from booking.messaging.health import reminder_pipeline_fresh
 from booking.scheduling.selectors import consultation_type_list_public
+from clinic.language import path_language, supported
 
 
 @require_GET
@@ -73,8 +75,22 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # Rendered without context processors: the database may be what failed.
-    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+    """The 500 page in the language the patient was reading: the one the language middleware
+    chose (the URL's, or a private page's stored one if it was read before the failure), else
+    the URL's. Rendered without context processors and without a query: the database may be
+    what failed."""
+    language = (
+        supported(getattr(request, "LANGUAGE_CODE", None))
+        or path_language(request.path_info)
+        or settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
+        try:
+            home_url = reverse("home")
+        except Exception:  # noqa: BLE001 - the error page must render whatever failed
+            home_url = "/"
+        body = loader.get_template("500.html").render({"home_url": home_url})
+    return HttpResponse(body, status=500, headers={"Content-Language": language})
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

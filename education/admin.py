@@ -5,8 +5,10 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -46,6 +48,8 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "title",
             "slug",
+            "language",
+            "translation_of",
             "topic",
             "summary",
             "body",
@@ -64,6 +68,12 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["joints"].initial = [tag.joint for tag in self.instance.joint_tags.all()]
+        if "translation_of" in self.fields:
+            # Only originals: a version of a version would leave readers nowhere to switch.
+            originals = Article.objects.filter(translation_of__isnull=True).order_by("title")
+            if self.instance.pk:
+                originals = originals.exclude(pk=self.instance.pk)
+            self.fields["translation_of"].queryset = originals
 
     def clean(self):
         cleaned = super().clean()
@@ -76,10 +86,11 @@ class ArticleAdminForm(forms.ModelForm):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "display_order"]
+    list_display = ["name", "name_es", "slug", "display_order"]
     list_editable = ["display_order"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = ["name", "name_es"]
+    fields = [("name", "name_es"), "slug", ("description", "description_es"), "display_order"]
 
 
 @admin.register(Article)
@@ -87,6 +98,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
+        "language",
+        "other_versions",
         "topic",
         "status_label",
         "published_at",
@@ -94,8 +107,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "last_reviewed_on",
         "review_due",
     ]
-    list_filter = ["status", "topic", ReviewDueFilter, "last_reviewed_on"]
-    list_select_related = ["topic"]
+    list_filter = ["language", "status", "topic", ReviewDueFilter, "last_reviewed_on"]
+    list_select_related = ["topic", "translation_of"]
     search_fields = ["title", "summary", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
@@ -104,6 +117,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "topic", "summary", "body", "rendered_preview"]}),
+        (
+            "Language",
+            {
+                "fields": ["language", "translation_of", "versions"],
+                "description": "Each language's version is its own article: its own medical "
+                "review, and published on its own. Link a translation to its original so readers "
+                "and search engines find the other language.",
+            },
+        ),
         ("Image", {"fields": ["image", "image_alt"]}),
         ("Medical review", {"fields": ["author", "medical_reviewer", "last_reviewed_on"]}),
         ("Publishing", {"fields": ["status", "published_at"]}),
@@ -126,7 +148,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
-        readonly = ["rendered_preview"]
+        readonly = ["rendered_preview", "versions"]
         if not self.has_publish_permission(request):
             # Setting the date is scheduling, which is publishing too.
             readonly += ["status", "published_at"]
@@ -150,6 +172,55 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if obj.status == Article.Status.DRAFT:
             return "Draft"
         return "Live" if obj.is_live else "Scheduled"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).prefetch_related("translations")
+
+    @admin.display(description="other languages")
+    def other_versions(self, obj: Article) -> str:
+        """The other versions' languages and states, from the original's side and the
+        translation's."""
+        others = list(obj.translations.all())
+        if obj.translation_of is not None:
+            others.append(obj.translation_of)
+        if not others:
+            return "–"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{} ({})</a>',
+            (
+                (
+                    reverse("admin:education_article_change", args=[o.pk]),
+                    o.get_language_display(),
+                    self.status_label(o),
+                )
+                for o in others
+            ),
+        )
+
+    @admin.display(description="versions in other languages")
+    def versions(self, obj: Article) -> str:
+        if not obj.pk:
+            return "Save the article first."
+        if obj.translation_of_id is not None:
+            return format_html("A version of the original: {}.", self.other_versions(obj))
+        links = self.other_versions(obj)
+        have = {t.language for t in obj.translations.all()} | {obj.language}
+        missing = [(code, name) for code, name in Article._meta.get_field("language").choices]
+        adds = format_html_join(
+            " ",
+            '<a class="addlink" href="{}?{}">Add a {} version</a>',
+            (
+                (
+                    reverse("admin:education_article_add"),
+                    urlencode({"translation_of": obj.pk, "language": code, "topic": obj.topic_id}),
+                    name,
+                )
+                for code, name in missing
+                if code not in have
+            ),
+        )
+        return format_html("{} {}", links, adds)
 
     @admin.display(description="re-review due", boolean=True)
     def review_due(self, obj: Article) -> bool:

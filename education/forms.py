@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 SEARCH_MAX_LENGTH = 200
 
@@ -6,10 +7,10 @@ SEARCH_MAX_LENGTH = 200
 class SearchForm(forms.Form):
     # CharField also refuses NUL bytes (ProhibitNullCharactersValidator) with a clear message.
     q = forms.CharField(
-        label="Search the articles",
+        label=_("Search the articles"),
         max_length=SEARCH_MAX_LENGTH,
         required=False,
         error_messages={
-            "max_length": "Please use a shorter search (at most %(limit_value)d characters)."
+            "max_length": _("Please use a shorter search (at most %(limit_value)d characters).")
         },
     )

@@ -10,17 +10,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
-from booking.interface import Joint
+from booking.interface import Joint, localized
 from education.markup import render_markdown
 
 # Paths the app serves itself under /learn/: an article with one of these slugs would be
 # unreachable (or would hide the page), so the slug is refused.
 RESERVED_SLUGS = frozenset({"feed", "search", "topics"})
 WORDS_PER_MINUTE = 200
+# The languages an article is written in (settings.LANGUAGES); English is the original's.
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Spanish")]
 
 
 def validate_not_reserved_slug(value: str) -> None:
@@ -33,9 +35,18 @@ def validate_not_reserved_slug(value: str) -> None:
 
 
 class Topic(models.Model):
+    """A group of articles. One topic for every language: its page lists each language's
+    articles under the same slug (/learn/topics/<slug>/, /es/learn/topics/<slug>/)."""
+
     name = models.CharField(max_length=120)
+    name_es = models.CharField(
+        "name (Spanish)", max_length=120, blank=True, help_text="Empty: the English name."
+    )
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True, help_text="One or two sentences shown on /learn/.")
+    description_es = models.TextField(
+        "description (Spanish)", blank=True, help_text="Empty: the English description."
+    )
     display_order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -47,11 +58,23 @@ class Topic(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("education:topic_detail", args=[self.slug])
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (the English one until it is translated)."""
+        return localized(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return localized(self, "description")
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, *, now=None) -> ArticleQuerySet:
         """Live for the public: published, and the publish date has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+
+    def in_language(self, language: str) -> ArticleQuerySet:
+        return self.filter(language=language)
 
     def due_for_review(self, *, today=None) -> ArticleQuerySet:
         """Never reviewed, or last reviewed longer ago than EDUCATION_REVIEW_MAX_AGE_DAYS."""
@@ -69,10 +92,28 @@ class Article(models.Model):
 
     title = models.CharField(max_length=160)
     slug = models.SlugField(
-        unique=True,
         max_length=160,
         validators=[validate_not_reserved_slug],
-        help_text="The article's address: /learn/<slug>/. Changing it breaks existing links.",
+        help_text="The article's address: /learn/<slug>/ (Spanish: /es/learn/<slug>/), unique "
+        "per language. Changing it breaks existing links.",
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=LANGUAGE_CHOICES,
+        default="en",
+        help_text="The language the article is written in.",
+    )
+    # Each version has its own medical review and is published on its own: a translation is
+    # never shown because the original was reviewed.
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="The original this article is a version of, in another language. Links the "
+        "two pages for readers and search engines.",
     )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="articles")
     summary = models.CharField(
@@ -131,17 +172,36 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="article_published_has_date",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="article_slug_per_language",
+                violation_error_message="Another article in this language has this slug.",
+            ),
+            # One version per language of an original.
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="article_one_version_per_language",
+                violation_error_message="That original already has a version in this language.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("education:article_detail", args=[self.slug])
+        """The article's own language's address, whatever language the page linking to it is in."""
+        with translation.override(self.language):
+            return reverse("education:article_detail", args=[self.slug])
+
+    @property
+    def original_id(self) -> int | None:
+        """What every version of one article shares: the original's id."""
+        return self.translation_of_id or self.pk
 
     def clean(self) -> None:
         errors = {}
+        errors.update(self._translation_errors())
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = "Describe the image for patients who cannot see it."
         if self.status == self.Status.PUBLISHED:
@@ -153,6 +213,26 @@ class Article(models.Model):
                 errors["last_reviewed_on"] = "Enter the date of the medical review."
         if errors:
             raise ValidationError(errors)
+
+    def _translation_errors(self) -> dict[str, str]:
+        original = self.translation_of
+        if original is None:
+            return {}
+        if self.pk and original.pk == self.pk:
+            return {"translation_of": "An article cannot be a version of itself."}
+        if original.translation_of_id is not None:
+            return {
+                "translation_of": f"“{original}” is itself a version of another article: link to "
+                "that original instead."
+            }
+        if original.language == self.language:
+            return {"translation_of": "The original must be in another language."}
+        if self.pk and self.translations.exists():
+            return {
+                "translation_of": "Other articles are versions of this one, so it is an "
+                "original itself."
+            }
+        return {}
 
     @property
     def is_live(self) -> bool:

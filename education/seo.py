@@ -30,8 +30,9 @@ def article_json_ld(article: Article, *, clinic: ClinicProfile) -> dict:
         "headline": article.title,
         "description": article.summary,
         "url": absolute_url(article.get_absolute_url()),
-        "inLanguage": "en-US",
-        "keywords": article.topic.name,
+        # Written for readers in the US, in English or in Spanish.
+        "inLanguage": f"{article.language}-US",
+        "keywords": article.topic.display_name,
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "publisher": {"@type": "MedicalClinic", "name": clinic.name},
     }

@@ -24,7 +24,9 @@ def article_publish(*, articles: QuerySet[Article], now: datetime | None = None)
     """Publish the reviewed articles among `articles`; a future publish date is kept (scheduled)."""
     now = now or timezone.now()
     outcome = PublishOutcome()
-    for article in articles.select_for_update().order_by("pk"):
+    # Only the articles' rows: the admin's queryset may join the original (an outer join, which
+    # PostgreSQL cannot lock).
+    for article in articles.select_for_update(of=("self",)).order_by("pk"):
         if not article.medical_reviewer.strip() or article.last_reviewed_on is None:
             outcome.awaiting_review.append(article)
             continue
@@ -40,7 +42,7 @@ def article_publish(*, articles: QuerySet[Article], now: datetime | None = None)
 def article_unpublish(*, articles: QuerySet[Article]) -> int:
     """Back to draft; the publish date is kept so republishing does not re-date the article."""
     count = 0
-    for article in articles.select_for_update().filter(status=Article.Status.PUBLISHED):
+    for article in articles.select_for_update(of=("self",)).filter(status=Article.Status.PUBLISHED):
         article.status = Article.Status.DRAFT
         article.save(update_fields=["status", "updated_at"])
         count += 1

@@ -1,4 +1,6 @@
-"""The starter article set: Markdown files in education/content/, each with a small header.
+"""The starter article set: Markdown files in education/content/, each with a small header;
+their Spanish versions in education/content/es/, whose header names the English original
+(`translation_of: <English slug>`).
 
 Read by the data migration (a fresh install gets them as drafts awaiting medical review) and by
 the demo seed (which publishes them under a placeholder reviewer). Pure file parsing, no models,
@@ -36,6 +38,26 @@ TOPICS = [
 ]
 
 
+# Kept apart from TOPICS: migration 0002 creates topics from TOPICS with the model as it was
+# then, which had no Spanish fields.
+TOPICS_ES = {
+    "joint-pain-causes": {
+        "name_es": "El dolor en las articulaciones y sus causas",
+        "description_es": "Cómo funcionan las articulaciones y por qué suelen doler: artritis, "
+        "lesiones y uso excesivo.",
+    },
+    "regenerative-medicine": {
+        "name_es": "Medicina regenerativa",
+        "description_es": "Qué es la terapia con células madre, cómo se cree que funciona y qué "
+        "se sigue estudiando.",
+    },
+    "getting-care": {
+        "name_es": "Recibir atención",
+        "description_es": "Qué incluye una evaluación profesional y cómo le ayuda a decidir.",
+    },
+}
+
+
 @dataclass(frozen=True)
 class StarterArticle:
     slug: str
@@ -45,9 +67,12 @@ class StarterArticle:
     joints: tuple[str, ...]
     consultation: str
     body: str
+    language: str = "en"
+    # The English original's slug, for a version in another language.
+    translation_of: str = ""
 
 
-def parse_article(text: str) -> StarterArticle:
+def parse_article(text: str, *, language: str = "en") -> StarterArticle:
     """One file: a header between '---' lines ('key: value'), then the Markdown body."""
     _, header, body = text.split("---\n", 2)
     fields = {}
@@ -62,8 +87,16 @@ def parse_article(text: str) -> StarterArticle:
         joints=tuple(j.strip() for j in fields.get("joints", "").split(",") if j.strip()),
         consultation=fields.get("consultation", ""),
         body=body.strip() + "\n",
+        language=fields.get("language", language),
+        translation_of=fields.get("translation_of", ""),
     )
 
 
-def starter_articles() -> list[StarterArticle]:
-    return [parse_article(path.read_text()) for path in sorted(CONTENT_DIR.glob("*.md"))]
+def starter_articles(language: str = "en") -> list[StarterArticle]:
+    """The starters in one language (English: the originals; the default, as migrations 0002
+    and 0003 expect)."""
+    folder = CONTENT_DIR if language == "en" else CONTENT_DIR / language
+    return [
+        parse_article(path.read_text(encoding="utf-8"), language=language)
+        for path in sorted(folder.glob("*.md"))
+    ]

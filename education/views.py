@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from booking.interface import clinic_profile_get
@@ -22,6 +24,26 @@ def _booking_url(article: Article) -> str:
     if ctype is not None and ctype.active:
         return reverse("booking:choose_time", args=[ctype.slug])
     return reverse("booking:start")
+
+
+def _list_url(language: str) -> str:
+    with translation.override(language):
+        return reverse("education:article_list")
+
+
+def _language_links(article: Article, versions: dict[str, Article]) -> dict:
+    """The article's other-language addresses, which its slug alone cannot give (each version
+    has its own): hreflang alternates for the live versions when there are several, and the
+    language switch's target, the library's list where there is no version to go to."""
+    alternates = {code: version.get_absolute_url() for code, version in versions.items()}
+    if not article.is_live or len(alternates) < 2:
+        alternates = {}
+    switch = {
+        code: alternates.get(code) or _list_url(code)
+        for code, _name in settings.LANGUAGES
+        if code != article.language
+    }
+    return {"alternate_urls": alternates, "language_switch_urls": switch}
 
 
 @require_GET
@@ -57,6 +79,11 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get_for_reader(slug=slug, can_preview=_can_preview(request))
     if article is None:
+        # Another language's slug under this language's prefix (the address of the English
+        # version with /es/ in front): the version in this language, where there is one.
+        version = selectors.article_version_elsewhere(slug=slug)
+        if version is not None:
+            return HttpResponsePermanentRedirect(version.get_absolute_url())
         raise Http404("No such article.")
     preview = not article.is_live
     response = render(
@@ -69,6 +96,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "canonical_url": absolute_url(article.get_absolute_url()),
             "json_ld": json_ld(article_json_ld(article, clinic=clinic_profile_get())),
             "og_image": absolute_url(article.image.url) if article.image else "",
+            **_language_links(article, selectors.article_live_versions(article)),
         },
     )
     if preview:

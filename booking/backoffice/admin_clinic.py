@@ -37,7 +37,17 @@ class ClinicProfileAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             "Identity",
-            {"fields": ["name", "tagline", "address", "phone", "email", "opening_hours"]},
+            {
+                # Each Spanish text on the row of its English one (booking/models/localized.py).
+                "fields": [
+                    "name",
+                    ("tagline", "tagline_es"),
+                    "address",
+                    "phone",
+                    "email",
+                    ("opening_hours", "opening_hours_es"),
+                ]
+            },
         ),
         ("Notifications", {"fields": ["notifications_email"]}),
         (
@@ -81,11 +91,11 @@ class ClinicProfileAdmin(admin.ModelAdmin):
             "Privacy",
             {
                 "fields": [
-                    "privacy_notice",
+                    ("privacy_notice", "privacy_notice_es"),
                     "privacy_notice_version",
                     "intake_retention_days",
                     "private_link_days",
-                    "what_to_bring",
+                    ("what_to_bring", "what_to_bring_es"),
                 ]
             },
         ),
@@ -118,10 +128,22 @@ class ConsultationTypeAdmin(admin.ModelAdmin):
     ]
     list_editable = ["display_order"]
     list_filter = ["active", "mode", "requires_approval"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_es"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "description", "mode", "price", "active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "name_es"),
+                    "slug",
+                    ("description", "description_es"),
+                    "mode",
+                    "price",
+                    "active",
+                ]
+            },
+        ),
         (
             "Timing",
             {"fields": ["duration_minutes", "buffer_before_minutes", "buffer_after_minutes"]},

@@ -107,7 +107,15 @@ class PatientAdmin(ReadOnlyHistoryAdmin):
     ]
     search_fields = ["full_name", "email", "phone"]
     readonly_fields = ["created_at", "anonymised_at"]
-    fields = ["full_name", "email", "phone", "date_of_birth", "created_at", "anonymised_at"]
+    fields = [
+        "full_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "language",
+        "created_at",
+        "anonymised_at",
+    ]
     inlines = [DuplicateFlagInline, VisitInline]
     actions = ["merge_patients"]
     # Explicit: the visit counts' GROUP BY drops Meta.ordering, and the autocomplete paginates.

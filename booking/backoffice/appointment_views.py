@@ -125,6 +125,7 @@ def book(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
                         email=form.cleaned_data["email"],
                         phone=str(form.cleaned_data["phone"] or ""),
                         date_of_birth=form.cleaned_data["date_of_birth"],
+                        language=form.cleaned_data["language"],
                     ),
                     intake=IntakeDetails(
                         joints=form.cleaned_data["joints"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -125,6 +126,13 @@ class StaffBookingForm(FindTimeForm):
     )
     phone = PhoneNumberField(required=False, label="Patient's phone")
     date_of_birth = forms.DateField(required=False, widget=DateInput)
+    language = forms.ChoiceField(
+        choices=[("", "As on their record (English for a new patient)"), *settings.LANGUAGES],
+        required=False,
+        label="Language for emails and texts",
+        help_text="Every message to the patient (confirmation, reminders, questionnaires) is "
+        "written in it.",
+    )
     reminders_enabled = forms.BooleanField(
         required=False, initial=True, label="Send reminders before the visit"
     )

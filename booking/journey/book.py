@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,7 +26,7 @@ from booking.journey.common import (
     url_with,
     zone_label,
 )
-from booking.journey.forms import ANY, DetailsForm, SlotForm
+from booking.journey.forms import ANY, FORM_EXPIRED, TIME_NOT_BOOKABLE, DetailsForm, SlotForm
 from booking.journey.picker import TimeChoice, free_practitioner_ids
 from booking.journey.ratelimit import rate_limited
 from booking.links.tokens import manage_token
@@ -39,6 +39,7 @@ from booking.scheduling.booking import appointment_book
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
 from booking.scheduling.selectors import available_slots, booking_window
+from clinic.language import language_switch_requested, redisplay
 
 
 def slot_from(
@@ -53,7 +54,7 @@ def slot_from(
             request, "booking/link_invalid.html", {"not_found": True}, status=404
         )
     return slot_form, bad_request(
-        request, "That appointment time is not valid. Please choose a time again.", back_url=back
+        request, _("That appointment time is not valid. Please choose a time again."), back_url=back
     )
 
 
@@ -163,6 +164,8 @@ def _details_context(
     practitioner = slot_form.cleaned_data["practitioner"]
     return {
         "step": 3,
+        # The language switch re-posts this form (what was typed) to the other language.
+        "language_switch_form": "booking-form",
         "consultation_type": consultation_type,
         "slot_form": slot_form,
         "form": form,
@@ -209,16 +212,18 @@ def details(request: HttpRequest, type_slug: str) -> HttpResponse:
     start = slot_form.cleaned_data["start"]
     practitioner = slot_form.cleaned_data["practitioner"]
 
-    if request.method == "GET" or "edit" in request.POST:
+    switching = language_switch_requested(request)
+    if request.method == "GET" or "edit" in request.POST or switching:
         form = DetailsForm(request.POST) if request.method == "POST" else DetailsForm()
+        if switching:
+            redisplay(form)
         free = free_practitioner_ids(
             consultation_type=consultation_type, start=start, practitioner=practitioner
         )
         if not free:
             return bad_request(
                 request,
-                "Sorry, that time can't be booked online: it may have just been taken, or it is "
-                "outside our hours. Please choose another time.",
+                TIME_NOT_BOOKABLE,
                 back_url=reverse("booking:choose_time", args=[type_slug]),
             )
         return render(
@@ -307,6 +312,7 @@ def confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
                 date_of_birth=data["date_of_birth"],
                 booked_for_someone_else=data["for_someone_else"],
                 booker_name=data["booker_name"].strip(),
+                language=translation.get_language(),
             ),
             intake=IntakeDetails(joints=data["joints"], note=data["note"].strip()),
             idempotency_key=data["submission_key"],
@@ -329,7 +335,7 @@ def confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
     if appointment.contact_email.lower() != data["email"].strip().lower():
         # A submission key is only ever reused by a double-click of the same form; anything
         # else is a forged or stale form, and must not open someone else's booking.
-        form.add_error(None, "This form has expired. Please check your details and try again.")
+        form.add_error(None, FORM_EXPIRED)
         form.data = form.data.copy()
         form.data["submission_key"] = DetailsForm().initial["submission_key"]
         return render(

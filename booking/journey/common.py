@@ -9,29 +9,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from booking.links.tokens import APPOINTMENT, appointment_for_token, link_expired
 from booking.models import Appointment, ConsultationType, Practitioner
 from booking.scheduling.selectors import consultation_type_list_public
 
 # Friendly names for the zones US clinics are in; anything else is shown by its IANA name.
+# Lazy: read in the language of the page that shows them.
 ZONE_LABELS = {
-    "America/New_York": "Eastern Time",
-    "America/Detroit": "Eastern Time",
-    "America/Chicago": "Central Time",
-    "America/Denver": "Mountain Time",
-    "America/Phoenix": "Mountain Time (Arizona)",
-    "America/Los_Angeles": "Pacific Time",
-    "America/Anchorage": "Alaska Time",
-    "Pacific/Honolulu": "Hawaii Time",
+    "America/New_York": _("Eastern Time"),
+    "America/Detroit": _("Eastern Time"),
+    "America/Chicago": _("Central Time"),
+    "America/Denver": _("Mountain Time"),
+    "America/Phoenix": _("Mountain Time (Arizona)"),
+    "America/Los_Angeles": _("Pacific Time"),
+    "America/Anchorage": _("Alaska Time"),
+    "Pacific/Honolulu": _("Hawaii Time"),
 }
 
 
 def zone_label() -> str:
-    return ZONE_LABELS.get(settings.TIME_ZONE, settings.TIME_ZONE.replace("_", " "))
+    return str(ZONE_LABELS.get(settings.TIME_ZONE, settings.TIME_ZONE.replace("_", " ")))
 
 
 def bad_request(request: HttpRequest, message: str, *, back_url: str = "") -> HttpResponse:
+    """A 400 page saying what was wrong (`message`, already translated) and where to go back."""
     return render(
         request,
         "booking/bad_request.html",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -27,6 +28,12 @@ from booking.scheduling.inputs import (
 
 SUBMISSION_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 ANY = "any"
+# Said by more than one page; lazy, so each says it in the language of the page.
+FORM_EXPIRED = _("This form has expired. Please check your details and try again.")
+TIME_NOT_BOOKABLE = _(
+    "Sorry, that time can't be booked online: it may have just been taken, or it is outside "
+    "our hours. Please choose another time."
+)
 
 
 def new_submission_key() -> str:
@@ -122,55 +129,55 @@ class DetailsForm(forms.Form):
     """Step 3: who the visit is for, where it hurts, reminders and the privacy acknowledgement."""
 
     full_name = forms.CharField(
-        label="Full name of the patient",
+        label=_("Full name of the patient"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
-        help_text="We send the confirmation and your private link to manage the visit here.",
+        help_text=_("We send the confirmation and your private link to manage the visit here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = PhoneNumberField(
-        label="Phone",
+        label=_("Phone"),
         max_length=40,
-        help_text="So the clinic can reach you if something changes, e.g. (413) 555-0199.",
+        help_text=_("So the clinic can reach you if something changes, e.g. (413) 555-0199."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     date_of_birth = forms.DateField(
-        label="Date of birth (optional)",
+        label=_("Date of birth (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%m/%d/%Y"],
     )
     joints = forms.MultipleChoiceField(
-        label="Which joint or joints hurt?",
+        label=_("Which joint or joints hurt?"),
         choices=Joint.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one, or \u201cOther or not sure\u201d."},
+        error_messages={"required": _("Choose at least one, or \u201cOther or not sure\u201d.")},
     )
     note = forms.CharField(
-        label="Anything you would like us to know (optional)",
+        label=_("Anything you would like us to know (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A sentence or two is plenty. Up to 1000 characters.",
+        help_text=_("A sentence or two is plenty. Up to 1000 characters."),
     )
     for_someone_else = forms.BooleanField(
-        label="I am booking for someone else (for example as a carer)", required=False
+        label=_("I am booking for someone else (for example as a carer)"), required=False
     )
     booker_name = forms.CharField(
-        label="Your name (the person booking)",
+        label=_("Your name (the person booking)"),
         required=False,
         max_length=200,
-        help_text="Only if you are booking for someone else.",
+        help_text=_("Only if you are booking for someone else."),
     )
     reminders = forms.BooleanField(
-        label="Send me email reminders before the visit",
+        label=_("Send me email reminders before the visit"),
         required=False,
         initial=True,
-        help_text="Untick this if you do not want reminders.",
+        help_text=_("Untick this if you do not want reminders."),
     )
     # Opt-in, never pre-ticked; the wording is versioned (SMS_CONSENT_VERSION) and recorded.
     texts = forms.BooleanField(
@@ -184,12 +191,12 @@ class DetailsForm(forms.Form):
         ),
     )
     privacy = forms.BooleanField(
-        label="I have read the privacy notice",
-        error_messages={"required": "Please confirm you have read the privacy notice."},
+        label=_("I have read the privacy notice"),
+        error_messages={"required": _("Please confirm you have read the privacy notice.")},
     )
     # A honeypot: hidden from people by CSS, filled in by form-filling bots.
     website = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
@@ -200,22 +207,25 @@ class DetailsForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("submission_key", new_submission_key())
         super().__init__(*args, **kwargs)
         privacy_url = reverse("privacy")
+        # The privacy page of the active language (reverse() gives /es/privacy/ in Spanish).
         self.fields["privacy"].help_text = format_html(
-            'Read the <a href="{}" target="_blank" rel="noopener">privacy notice'
-            " (opens in a new tab)</a>.",
-            privacy_url,
+            gettext(
+                'Read the <a href="{url}" target="_blank" rel="noopener">privacy notice'
+                " (opens in a new tab)</a>."
+            ),
+            url=privacy_url,
         )
         self.helper = _crispy(
             Fieldset(
-                "About the patient",
+                _("About the patient"),
                 "full_name",
                 "email",
                 "phone",
                 "date_of_birth",
             ),
-            Fieldset("Where it hurts", "joints", "note"),
-            Fieldset("Who is booking", "for_someone_else", "booker_name"),
-            Fieldset("Reminders and privacy", "reminders", "texts", "privacy"),
+            Fieldset(_("Where it hurts"), "joints", "note"),
+            Fieldset(_("Who is booking"), "for_someone_else", "booker_name"),
+            Fieldset(_("Reminders and privacy"), "reminders", "texts", "privacy"),
             Div(Field("website"), css_class="hp-field", aria_hidden="true"),
             "submission_key",
         )
@@ -223,7 +233,7 @@ class DetailsForm(forms.Form):
     def clean_submission_key(self) -> str:
         value = self.cleaned_data["submission_key"]
         if not SUBMISSION_KEY_RE.match(value):
-            raise ValidationError("This form has expired. Please check your details and try again.")
+            raise ValidationError(FORM_EXPIRED)
         return value
 
     def clean_joints(self) -> list[str]:
@@ -243,7 +253,7 @@ class DetailsForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("for_someone_else") and not (cleaned.get("booker_name") or "").strip():
-            self.add_error("booker_name", "Please tell us your name, as the person booking.")
+            self.add_error("booker_name", _("Please tell us your name, as the person booking."))
         if not cleaned.get("for_someone_else"):
             cleaned["booker_name"] = ""
         return cleaned
@@ -253,42 +263,44 @@ class QuestionnaireForm(forms.Form):
     """The pre-visit questionnaire; every answer optional, pain a whole number from 0 to 10."""
 
     pain_score = forms.IntegerField(
-        label="How bad is the pain on a typical day, from 0 (none) to 10 (the worst imaginable)?",
+        label=_(
+            "How bad is the pain on a typical day, from 0 (none) to 10 (the worst imaginable)?"
+        ),
         required=False,
         min_value=0,
         max_value=10,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
         error_messages={
-            "invalid": "Enter a whole number from 0 to 10.",
-            "min_value": "Enter a whole number from 0 to 10.",
-            "max_value": "Enter a whole number from 0 to 10.",
+            "invalid": _("Enter a whole number from 0 to 10."),
+            "min_value": _("Enter a whole number from 0 to 10."),
+            "max_value": _("Enter a whole number from 0 to 10."),
         },
     )
     pain_duration = forms.ChoiceField(
-        label="How long have you had this pain?",
+        label=_("How long have you had this pain?"),
         required=False,
-        choices=[("", "Choose…"), *Intake.PainDuration.choices],
+        choices=[("", _("Choose…")), *Intake.PainDuration.choices],
     )
     aggravating_factors = forms.CharField(
-        label="What makes it worse?",
+        label=_("What makes it worse?"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     previous_treatments = forms.CharField(
-        label="Treatments and injections you have had for it",
+        label=_("Treatments and injections you have had for it"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     current_medications = forms.CharField(
-        label="Medications you take now",
+        label=_("Medications you take now"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     imaging = forms.CharField(
-        label="Imaging you have had (X-ray, MRI, ultrasound), and roughly when",
+        label=_("Imaging you have had (X-ray, MRI, ultrasound), and roughly when"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -301,11 +313,11 @@ class QuestionnaireForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)",
+        label=_("Reason (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="It helps us, but you don't have to say.",
+        help_text=_("It helps us, but you don't have to say."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -315,7 +327,7 @@ class CancelForm(forms.Form):
 
 class LostLinkForm(forms.Form):
     email = forms.EmailField(
-        label="The email address you booked with",
+        label=_("The email address you booked with"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

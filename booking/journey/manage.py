@@ -23,7 +23,12 @@ from booking.journey.common import (
     too_many_requests,
     zone_label,
 )
-from booking.journey.forms import CancelForm, LostLinkForm, QuestionnaireForm
+from booking.journey.forms import (
+    TIME_NOT_BOOKABLE,
+    CancelForm,
+    LostLinkForm,
+    QuestionnaireForm,
+)
 from booking.journey.picker import free_practitioner_ids, picker_context, render_picker
 from booking.journey.ratelimit import rate_limited
 from booking.links.tokens import manage_token
@@ -39,6 +44,7 @@ from booking.scheduling.changes import (
 )
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.errors import BookingError, SlotUnavailable
+from clinic.language import language_switch_requested, redisplay
 
 
 def _appointment_context(appointment: Appointment) -> dict:
@@ -89,7 +95,10 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     if not appointment_can_change_online(appointment):
         return redirect("booking:manage", token=token)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if language_switch_requested(request):
+        # The page again in the other language, the reason as typed: nothing is cancelled.
+        redisplay(form)
+    elif request.method == "POST" and form.is_valid():
         try:
             appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"].strip())
         except BookingError as exc:
@@ -99,6 +108,7 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("booking:manage", token=token)
     context = _appointment_context(appointment)
     context["form"] = form
+    context["language_switch_form"] = "cancel-form"
     return render(request, "booking/cancel.html", context)
 
 
@@ -155,7 +165,7 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
         # Its own time again (a replayed POST, a double click): nothing to move, nothing to send.
         messages.info(request, _("That is already your appointment time; nothing has changed."))
         return redirect("booking:manage", token=token)
-    if request.method == "POST":
+    if request.method == "POST" and not language_switch_requested(request):
         try:
             appointment_reschedule(appointment=appointment, start=start, practitioner=practitioner)
         except SlotUnavailable as exc:
@@ -175,12 +185,7 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
         exclude_appointment_id=appointment.pk,
     )
     if not free:
-        return bad_request(
-            request,
-            "Sorry, that time can't be booked online: it may have just been taken, or it is "
-            "outside our hours. Please choose another time.",
-            back_url=back,
-        )
+        return bad_request(request, TIME_NOT_BOOKABLE, back_url=back)
     context = _appointment_context(appointment)
     context.update(
         {
@@ -188,6 +193,8 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
             "new_start": start.astimezone(clinic_zone()),
             "new_practitioner": practitioner,
             "back_url": back,
+            # A switch re-posts the chosen time and shows this page again; nothing moves.
+            "language_switch_form": "reschedule-form",
         }
     )
     return render(request, "booking/reschedule_confirm.html", context)
@@ -211,11 +218,15 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     intake = getattr(appointment, "intake", None)
     context["answered_at"] = intake.questionnaire_completed_at if intake else None
     form = QuestionnaireForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if language_switch_requested(request):
+        # What was typed comes back in the other language; nothing is saved.
+        redisplay(form)
+    elif request.method == "POST" and form.is_valid():
         intake_update(appointment=appointment, answers=form.cleaned_data)
         messages.success(request, _("Thank you. Your answers have been sent to your clinician."))
         return redirect("booking:manage", token=token)
     context["form"] = form
+    context["language_switch_form"] = "questionnaire-form"
     return render(request, "booking/questionnaire.html", context)
 
 
@@ -236,7 +247,10 @@ def calendar_download(request: HttpRequest, token: str) -> HttpResponse:
 def lost_link(request: HttpRequest) -> HttpResponse:
     """Re-send manage links; the answer is the same whether or not the address is known."""
     form = LostLinkForm(request.POST or None)
-    if request.method == "POST":
+    if language_switch_requested(request):
+        # The address as typed, on the other language's page: nothing is sent or counted.
+        redisplay(form)
+    elif request.method == "POST":
         if rate_limited(
             request,
             scope="lost-link",
@@ -248,4 +262,6 @@ def lost_link(request: HttpRequest) -> HttpResponse:
             # The same work for every address: the worker looks it up (see lost_links.py).
             link_request_create(email=form.cleaned_data["email"])
             return render(request, "booking/lost_link.html", {"sent": True})
-    return render(request, "booking/lost_link.html", {"form": form})
+    return render(
+        request, "booking/lost_link.html", {"form": form, "language_switch_form": "lost-link-form"}
+    )

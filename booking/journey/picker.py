@@ -9,6 +9,9 @@ from datetime import datetime, timedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -30,7 +33,14 @@ from booking.scheduling.selectors import (
 )
 from booking.scheduling.slots import merge_any_practitioner
 
-DAY_PARTS = (("morning", "Morning"), ("afternoon", "Afternoon"), ("evening", "Evening"))
+DAY_PARTS = (
+    ("morning", pgettext_lazy("part of the day", "Morning")),
+    ("afternoon", pgettext_lazy("part of the day", "Afternoon")),
+    ("evening", pgettext_lazy("part of the day", "Evening")),
+)
+# The month grid's columns, Sunday first as on a US calendar; the names come from Django's own
+# catalogues (django.utils.dates), so they are in the page's language without ours.
+GRID_WEEKDAYS = (6, 0, 1, 2, 3, 4, 5)
 
 
 def free_practitioner_ids(
@@ -92,7 +102,7 @@ def picker_context(
             return render(request, "booking/link_invalid.html", {"not_found": True}, status=404)
         return bad_request(
             request,
-            "That month or day is not a valid date. Please pick a day from the calendar.",
+            _("That month or day is not a valid date. Please pick a day from the calendar."),
             back_url=base_url,
         )
     practitioner = form.cleaned_data["practitioner"]
@@ -117,7 +127,9 @@ def picker_context(
         return url_with(base_url, practitioner=practitioner_param if practitioner else "", **params)
 
     weeks = []
-    for week in calendar.Calendar(firstweekday=6).monthdatescalendar(month.year, month.month):
+    for week in calendar.Calendar(firstweekday=GRID_WEEKDAYS[0]).monthdatescalendar(
+        month.year, month.month
+    ):
         weeks.append(
             [
                 {
@@ -136,7 +148,7 @@ def picker_context(
     def is_current(start: datetime, practitioner_id: int | None) -> bool:
         return current is not None and (start, practitioner_id) == current
 
-    groups: dict[str, list[TimeChoice]] = {key: [] for key, _ in DAY_PARTS}
+    groups: dict[str, list[TimeChoice]] = {key: [] for key, _label in DAY_PARTS}
     if chosen_date is not None and chosen_date in days:
         for start, end, pids in merge_any_practitioner(picker.day_slots):
             param = str(pids[0]) if (practitioner or not any_allowed) else ANY
@@ -170,6 +182,9 @@ def picker_context(
         "practitioner_param": practitioner_param,
         "month": month,
         "weeks": weeks,
+        "weekday_names": [
+            {"short": WEEKDAYS_ABBR[day], "full": WEEKDAYS[day]} for day in GRID_WEEKDAYS
+        ],
         "prev_url": nav(month=f"{prev_month:%Y-%m}") if prev_month >= first_month else "",
         "next_url": nav(month=f"{next_month:%Y-%m}") if next_month <= last_month else "",
         "chosen_date": chosen_date,

@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from booking.journey.common import (
     active_type_or_404,
@@ -37,6 +37,7 @@ from booking.waitlist.entries import (
 )
 from booking.waitlist.links import ENTRY, entry_for_token, entry_token
 from booking.waitlist.take import offer_check, offer_for_entry, offer_take
+from clinic.language import language_switch_requested, redisplay
 
 _ENTRIES = WaitlistEntry.objects.select_related("consultation_type", "practitioner", "appointment")
 
@@ -57,7 +58,11 @@ def _join(request: HttpRequest, *, consultation_type, appointment=None) -> HttpR
         # Something earlier than the visit already booked.
         form.fields["latest_date"].initial = timezone.localdate(appointment.start)
     error = ""
-    if request.method == "POST":
+    switching = language_switch_requested(request)
+    if switching:
+        # The same form in the other language, as typed: nobody joins, no email goes.
+        redisplay(form)
+    elif request.method == "POST":
         if rate_limited(request, scope="waitlist-join", limit=20, window_seconds=3600):
             return too_many_requests(request)
         if form.is_valid():
@@ -69,11 +74,15 @@ def _join(request: HttpRequest, *, consultation_type, appointment=None) -> HttpR
                     full_name=data["full_name"],
                     email=data["email"],
                     phone=str(data.get("phone") or ""),
+                    language=translation.get_language(),
                 )
             )
             try:
                 entry = waitlist_entry_create(
-                    wishes=form.wishes(), contact=contact, appointment=appointment
+                    wishes=form.wishes(),
+                    contact=contact,
+                    appointment=appointment,
+                    language=translation.get_language(),
                 )
             except BookingError as exc:
                 error = exc.message
@@ -87,8 +96,9 @@ def _join(request: HttpRequest, *, consultation_type, appointment=None) -> HttpR
             "consultation_type": consultation_type,
             "error": error,
             "appointment": appointment,
+            "language_switch_form": "waitlist-join-form",
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and not switching else 200,
     )
 
 
@@ -118,7 +128,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     entry, problem = _entry_opened(request, token)
     if problem:
         return problem
-    if request.method == "POST":
+    if request.method == "POST" and not language_switch_requested(request):
         try:
             waitlist_entry_confirm(entry=entry)
         except BookingError as exc:
@@ -128,7 +138,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 request, _("You are on the waitlist. We will email you if a time frees up.")
             )
         return redirect("booking:waitlist_manage", token)
-    return render(request, "booking/waitlist/confirm.html", {"entry": entry, "token": token})
+    context = {"entry": entry, "token": token}
+    if entry.status == WaitlistEntry.Status.PENDING:
+        context["language_switch_form"] = "waitlist-confirm-form"
+    return render(request, "booking/waitlist/confirm.html", context)
 
 
 @never_cache
@@ -143,7 +156,11 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         consultation_type=entry.consultation_type,
         initial=WishesForm.initial_from(entry),
     )
-    if request.method == "POST" and is_open and form.is_valid():
+    switching = language_switch_requested(request)
+    if switching:
+        # What was typed comes back in the other language; the entry is not changed.
+        redisplay(form)
+    elif request.method == "POST" and is_open and form.is_valid():
         try:
             waitlist_entry_change(entry=entry, wishes=form.wishes())
         except BookingError as exc:
@@ -154,17 +171,28 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "booking/waitlist/manage.html",
-        {"entry": entry, "token": token, "form": form, "is_open": is_open},
-        status=400 if request.method == "POST" else 200,
+        {
+            "entry": entry,
+            "token": token,
+            "form": form,
+            "is_open": is_open,
+            # Only an open entry shows the form the switch re-posts.
+            "language_switch_form": "waitlist-wishes-form" if is_open else "",
+        },
+        status=400 if request.method == "POST" and not switching else 200,
     )
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, token: str) -> HttpResponse:
+    """Leave (a POST from the entry's page). A GET, or a language switch that lands here, only
+    shows the entry's page: leaving is never a side effect of reading or switching."""
     entry, problem = _entry_opened(request, token)
     if problem:
         return problem
+    if request.method != "POST" or language_switch_requested(request):
+        return redirect("booking:waitlist_manage", token)
     waitlist_entry_leave(entry=entry)
     messages.success(request, _("You have left the waitlist."))
     return redirect("booking:waitlist_manage", token)
@@ -180,7 +208,8 @@ def offer(request: HttpRequest, token: str, offer_id: int) -> HttpResponse:
     if found is None:
         return link_not_found(request)
     error = ""
-    if request.method == "POST":
+    switching = language_switch_requested(request)
+    if request.method == "POST" and not switching:
         try:
             appointment = offer_take(entry=entry, offer=found)
         except BookingError as exc:
@@ -188,6 +217,7 @@ def offer(request: HttpRequest, token: str, offer_id: int) -> HttpResponse:
         else:
             return redirect("booking:confirmation", manage_token(appointment))
     elif found.status != found.Status.TAKEN:
+        # The page as a GET shows it (also after a language switch): is the offer still open?
         try:
             offer_check(found, now=timezone.now())
         except BookingError as exc:
@@ -203,6 +233,10 @@ def offer(request: HttpRequest, token: str, offer_id: int) -> HttpResponse:
             "error": error,
             "zone_label": zone_label(),
             "manage_url": reverse("booking:waitlist_manage", args=[token]),
+            # The "take this time" form is shown only while the offer stands.
+            "language_switch_form": ""
+            if error or found.status == found.Status.TAKEN
+            else "waitlist-offer-form",
         },
-        status=409 if error and request.method == "POST" else 200,
+        status=409 if error and request.method == "POST" and not switching else 200,
     )

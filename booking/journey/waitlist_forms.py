@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from booking.models import ConsultationType, DayPart, Practitioner, WaitlistEntry
@@ -16,17 +17,19 @@ from booking.waitlist.rules import bits_to_day_parts, bits_to_weekdays
 ANY = "any"
 # A waitlist further ahead than this is a booking, not a wait.
 MAX_DAYS_AHEAD = 366
+# A context of their own: "Monday" alone is Django's msgid, which dates use in running text
+# ("martes, 1 de diciembre"), while a checkbox label may be capitalised ("Martes").
 WEEKDAY_CHOICES = [
     (str(day), label)
     for day, label in enumerate(
         [
-            _("Monday"),
-            _("Tuesday"),
-            _("Wednesday"),
-            _("Thursday"),
-            _("Friday"),
-            _("Saturday"),
-            _("Sunday"),
+            pgettext_lazy("weekday choice", "Monday"),
+            pgettext_lazy("weekday choice", "Tuesday"),
+            pgettext_lazy("weekday choice", "Wednesday"),
+            pgettext_lazy("weekday choice", "Thursday"),
+            pgettext_lazy("weekday choice", "Friday"),
+            pgettext_lazy("weekday choice", "Saturday"),
+            pgettext_lazy("weekday choice", "Sunday"),
         ]
     )
 ]

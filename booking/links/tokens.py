@@ -45,6 +45,8 @@ class LinkSubject:
     expires_at: Callable[[Any], datetime | None]
     # token -> the path of the page a link opens (where a short link redirects).
     landing: Callable[[str], str]
+    # The subject's model, when it has a `patient` (the private pages' language is theirs).
+    model: type | None = None
 
 
 _subjects: dict[str, LinkSubject] = {}
@@ -58,6 +60,7 @@ def link_subject_register(
     reference: Callable[[Any], str] = lambda subject: subject.reference,
     expires_at: Callable[[Any], datetime | None] = lambda subject: None,
     landing: Callable[[str], str],
+    model: type | None = None,
 ) -> None:
     """Register a kind of subject private links can open (from the owning app's ready())."""
     if not prefix.isalpha() or not prefix.islower() or len(prefix) > 8:
@@ -69,6 +72,7 @@ def link_subject_register(
         reference=reference,
         expires_at=expires_at,
         landing=landing,
+        model=model,
     )
 
 
@@ -164,6 +168,7 @@ link_subject_register(
     version=lambda appointment: appointment.manage_token_version,
     expires_at=_appointment_expires_at,
     landing=lambda token: reverse("booking:manage", args=[token]),
+    model=Appointment,
 )
 
 

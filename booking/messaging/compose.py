@@ -15,16 +15,26 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.links.paths import absolute, manage_url, questionnaire_url
 from booking.messaging.ics import appointment_ics
-from booking.messaging.kinds import channel_register, message_kind_register
+from booking.messaging.kinds import (
+    channel_register,
+    message_kind_register,
+    patient_language,
+    staff_language,
+)
 from booking.models import (
     Appointment,
     ClinicProfile,
     Intake,
     OutboundMessage,
+    localized,
 )
+from clinic import dates
 
 Kind = OutboundMessage.Kind
 
@@ -41,18 +51,20 @@ STAFF_KINDS = frozenset({Kind.STAFF_NEW, Kind.STAFF_CHANGED, Kind.STAFF_CANCELLE
 WITH_CALENDAR = frozenset({Kind.CONFIRMATION, Kind.RESCHEDULED, Kind.CANCELLED})
 
 
+# Patient subjects are translated when the ledger builds the message, inside its override of
+# the reader's language; staff subjects stay English (kinds.staff_language), so are not marked.
 SUBJECTS = {
-    Kind.CONFIRMATION: "Your appointment at {clinic} is confirmed: {when}",
-    Kind.REQUEST_RECEIVED: "We received your appointment request at {clinic}",
-    Kind.RESCHEDULED: "Your appointment at {clinic} has moved to {when}",
-    Kind.CANCELLED: "Your appointment at {clinic} on {when} is cancelled",
-    Kind.REMINDER: "Reminder: your appointment at {clinic}, {when}",
-    Kind.QUESTIONNAIRE: "Before your visit to {clinic}: a short questionnaire",
-    Kind.MANAGE_LINK: "Your appointment link for {clinic}",
+    Kind.CONFIRMATION: gettext_lazy("Your appointment at %(clinic)s is confirmed: %(when)s"),
+    Kind.REQUEST_RECEIVED: gettext_lazy("We received your appointment request at %(clinic)s"),
+    Kind.RESCHEDULED: gettext_lazy("Your appointment at %(clinic)s has moved to %(when)s"),
+    Kind.CANCELLED: gettext_lazy("Your appointment at %(clinic)s on %(when)s is cancelled"),
+    Kind.REMINDER: gettext_lazy("Reminder: your appointment at %(clinic)s, %(when)s"),
+    Kind.QUESTIONNAIRE: gettext_lazy("Before your visit to %(clinic)s: a short questionnaire"),
+    Kind.MANAGE_LINK: gettext_lazy("Your appointment link for %(clinic)s"),
     # No patient name in staff subjects: subjects show on lock screens and in notifications.
-    Kind.STAFF_NEW: "New booking: {type} on {when} with {practitioner}",
-    Kind.STAFF_CHANGED: "Booking moved: {type} now on {when} with {practitioner}",
-    Kind.STAFF_CANCELLED: "Booking cancelled: {type} on {when} with {practitioner}",
+    Kind.STAFF_NEW: "New booking: %(type)s on %(when)s with %(practitioner)s",
+    Kind.STAFF_CHANGED: "Booking moved: %(type)s now on %(when)s with %(practitioner)s",
+    Kind.STAFF_CANCELLED: "Booking cancelled: %(type)s on %(when)s with %(practitioner)s",
 }
 
 
@@ -121,15 +133,18 @@ def skip_reason(message: OutboundMessage, *, profile: ClinicProfile, now: dateti
 
 
 def format_local(moment: datetime) -> str:
-    """'Tuesday, December 1, 2026 at 10:00 AM EST': the clinic's time, its zone named."""
+    """'Tuesday, December 1, 2026 at 10:00 AM EST': the clinic's time, its zone named, in the
+    active language (the ledger activates the reader's)."""
     # The clinic's zone (what scheduling.clock.clinic_zone returns), read from the settings here:
     # scheduling calls messaging to write ledger rows, so messaging does not import it back.
     local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
-    hour = local.hour % 12 or 12
-    meridiem = "AM" if local.hour < 12 else "PM"
-    return (
-        f"{local:%A, %B} {local.day}, {local.year} at {hour}:{local:%M} {meridiem} {local.tzname()}"
-    )
+    # Translators: a visit's date, time and time zone, e.g. "Tuesday, December 1, 2026 at
+    # 10:00 AM EST"; the date and time arrive already in the reader's language.
+    return _("%(day)s at %(time)s %(zone)s") % {
+        "day": dates.formatted(local, "day_year"),
+        "time": dates.clock(local),
+        "zone": local.tzname(),
+    }
 
 
 def _admin_url(appointment: Appointment) -> str:
@@ -148,10 +163,10 @@ def message_context(message: OutboundMessage, *, profile: ClinicProfile) -> dict
         "kind": message.kind,
         "clinic": profile,
         "clinic_address_lines": [line for line in profile.address.splitlines() if line.strip()],
-        "what_to_bring": profile.what_to_bring,
+        "what_to_bring": localized(profile, "what_to_bring"),
         "patient_name": appointment.contact_name,
         "booker_name": appointment.booker_name if appointment.booked_for_someone_else else "",
-        "type_name": ctype.name,
+        "type_name": localized(ctype, "name"),
         "duration_minutes": ctype.duration_minutes,
         "is_video": ctype.is_video,
         "video_url": practitioner.video_room_url if ctype.is_video else "",
@@ -198,7 +213,7 @@ def message_id_for(message: OutboundMessage) -> str:
     """A Message-ID derived from the ledger row: the same on every attempt, so if a worker dies
     between the server's acceptance and our recording it, the resent copy carries the same id
     and a receiving system can drop the repeat."""
-    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     domain = from_address.rpartition("@")[2] or urlsplit(settings.SITE_URL).hostname or "clinic"
     return f"<ledger-{message.pk}@{domain}>"
 
@@ -209,15 +224,15 @@ def message_build(message: OutboundMessage, *, profile: ClinicProfile) -> Clinic
     if not recipients:
         return None
     context = message_context(message, profile=profile)
-    subject = SUBJECTS[message.kind].format(
-        clinic=profile.name,
-        when=context["when"],
-        type=context["type_name"],
-        practitioner=context["practitioner_name"],
-    )
+    subject = str(SUBJECTS[message.kind]) % {
+        "clinic": profile.name,
+        "when": context["when"],
+        "type": context["type_name"],
+        "practitioner": context["practitioner_name"],
+    }
     context["subject"] = subject
     template = f"emails/{message.kind}"
-    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     email = ClinicEmail(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
@@ -229,6 +244,8 @@ def message_build(message: OutboundMessage, *, profile: ClinicProfile) -> Clinic
             "X-Clinic-Message": str(message.pk),
             "Message-ID": message_id_for(message),
             "Auto-Submitted": "auto-generated",
+            # The language the ledger built it in (RFC 3282): screen readers and filters use it.
+            "Content-Language": translation.get_language(),
         },
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
@@ -240,6 +257,7 @@ def message_build(message: OutboundMessage, *, profile: ClinicProfile) -> Clinic
 def register() -> None:
     """Hand booking's own kinds (appointment messages, by email) and the email channel to the
     ledger; called once from BookingConfig.ready()."""
+    staff_kinds = {Kind.STAFF_NEW, Kind.STAFF_CHANGED, Kind.STAFF_CANCELLED}
     for kind in Kind.values:
         message_kind_register(
             kind=kind,
@@ -247,6 +265,7 @@ def register() -> None:
             skip_reason=lambda message, profile, now: skip_reason(
                 message, profile=profile, now=now
             ),
+            language=staff_language if kind in staff_kinds else patient_language,
         )
     # Django's configured mailer: SMTP in production, the .eml outbox on a developer's machine.
     channel_register(channel=OutboundMessage.Channel.EMAIL, connection=lambda: mailers.default)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from booking.links.paths import manage_url
-from booking.models import Appointment
+from booking.models import Appointment, localized
 from booking.profile import clinic_profile_get
 
 # RFC 5545 VEVENT STATUS for each of ours. A request the clinic has not approved yet is only
@@ -45,18 +46,28 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", appointment.start.astimezone(UTC))
     event.add("dtend", appointment.end.astimezone(UTC))
-    event.add("summary", f"{ctype.name} at {profile.name}")
+    # Words in the active language: the ledger's reader's for an email, the page's for a
+    # download (a private page shows the patient's language).
+    language = {"LANGUAGE": translation.get_language()}  # RFC 5545 3.2.10
+    summary = _("%(type)s at %(clinic)s") % {
+        "type": localized(ctype, "name"),
+        "clinic": profile.name,
+    }
+    event.add("summary", summary, parameters=language)
     if video_url:
         event.add("location", video_url)
     else:
         event.add("location", ", ".join(line.strip() for line in profile.address.splitlines()))
-    lines = [f"{ctype.name} with {practitioner}."]
+    lines = [
+        _("%(type)s with %(practitioner)s.")
+        % {"type": localized(ctype, "name"), "practitioner": practitioner}
+    ]
     if video_url:
-        lines.append(f"Join the video visit: {video_url}")
-    lines.append(f"View, reschedule or cancel: {link}")
+        lines.append(_("Join the video visit: %(url)s") % {"url": video_url})
+    lines.append(_("View, reschedule or cancel: %(url)s") % {"url": link})
     if profile.phone:
-        lines.append(f"Questions? Call {profile.phone}.")
-    event.add("description", "\n".join(lines))
+        lines.append(_("Questions? Call %(phone)s.") % {"phone": profile.phone})
+    event.add("description", "\n".join(lines), parameters=language)
     event.add("url", link)
     event.add("status", ICS_STATUS[appointment.status])
     cal.add_component(event)

@@ -18,10 +18,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
 from booking.models import ClinicProfile, OutboundMessage
 
 Builder = Callable[[OutboundMessage, ClinicProfile], Any]
 SkipCheck = Callable[[OutboundMessage, ClinicProfile, datetime], str]
+LanguageOf = Callable[[OutboundMessage], str]
+
+
+def patient_language(message: OutboundMessage) -> str:
+    """Messages to a patient are written in the language they booked or last chose."""
+    return message.patient.language or settings.LANGUAGE_CODE
+
+
+def staff_language(message: OutboundMessage) -> str:
+    """Messages to the clinic's staff stay in the back office's language."""
+    return settings.LANGUAGE_CODE
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,8 @@ class MessageKind:
     channel: str
     build: Builder
     skip_reason: SkipCheck
+    # Who reads it decides the language it is built in (the ledger activates it).
+    language: LanguageOf = patient_language
 
 
 _kinds: dict[tuple[str, str], MessageKind] = {}
@@ -40,10 +55,15 @@ class UnknownMessageKind(LookupError):
 
 
 def message_kind_register(
-    *, kind: str, build: Builder, skip_reason: SkipCheck, channel: str = "email"
+    *,
+    kind: str,
+    build: Builder,
+    skip_reason: SkipCheck,
+    channel: str = "email",
+    language: LanguageOf = patient_language,
 ) -> None:
     _kinds[(kind, channel)] = MessageKind(
-        kind=kind, channel=channel, build=build, skip_reason=skip_reason
+        kind=kind, channel=channel, build=build, skip_reason=skip_reason, language=language
     )
 
 

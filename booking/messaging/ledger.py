@@ -20,7 +20,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from booking.messaging.kinds import DeliveryError, channel_connection, message_kind_get
 from booking.messaging.queue import delivery_enqueue, delivery_enqueue_batch
@@ -188,7 +188,9 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
                 logger.info("Message %s (%s) skipped: %s", message.pk, message.kind, reason)
                 continue
             try:
-                email = handler.build(message, profile)
+                # Subject, body, calendar file and text in the reader's language, dates too.
+                with translation.override(handler.language(message)):
+                    email = handler.build(message, profile)
             except Exception as exc:
                 logger.exception("Message %s (%s) could not be built", message.pk, message.kind)
                 _record(message, lease_until, status=MessageStatus.FAILED, error=_describe(exc))

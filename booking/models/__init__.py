@@ -10,6 +10,7 @@ from booking.models.audit import AuditEvent
 from booking.models.clinic import ClinicProfile, Joint, validate_reminder_offsets
 from booking.models.feeds import CalendarFeed
 from booking.models.links import LinkRequest, ShortLink
+from booking.models.localized import localized, localized_language, localized_pending
 from booking.models.messages import OutboundMessage, TaskHeartbeat
 from booking.models.patients import Intake, Patient, PatientDuplicateFlag
 from booking.models.schedule import (
@@ -57,6 +58,9 @@ __all__ = [
     "TaskHeartbeat",
     "TimeOff",
     "WorkingHours",
+    "localized",
+    "localized_language",
+    "localized_pending",
     "new_reference",
     "validate_reminder_offsets",
 ]

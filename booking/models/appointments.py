@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -41,13 +43,14 @@ class PrivacyAcknowledgement(models.TextChoices):
 
 
 class Appointment(models.Model):
+    # Patients read these labels (their appointment's page): lazy, in the page's language.
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        CONFIRMED = "confirmed", "Confirmed"
-        ARRIVED = "arrived", "Arrived"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
-        CANCELLED = "cancelled", "Cancelled"
+        REQUESTED = "requested", pgettext_lazy("appointment status", "Requested")
+        CONFIRMED = "confirmed", pgettext_lazy("appointment status", "Confirmed")
+        ARRIVED = "arrived", pgettext_lazy("appointment status", "Arrived")
+        COMPLETED = "completed", pgettext_lazy("appointment status", "Completed")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
 
     class Source(models.TextChoices):
         ONLINE = "online", "Online"

@@ -11,6 +11,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The help text of every `<field>_es` (booking/models/localized.py).
+SPANISH_HELP = (
+    "Empty: Spanish pages show the English text, with a note that it is not translated yet."
+)
+
 
 class Joint(models.TextChoices):
     """Where it hurts: used by the booking form's intake and to match education articles."""
@@ -41,6 +46,9 @@ class ClinicProfile(models.Model):
 
     name = models.CharField(max_length=120)
     tagline = models.CharField(max_length=200, blank=True)
+    tagline_es = models.CharField(
+        "tagline (Spanish)", max_length=200, blank=True, help_text=SPANISH_HELP
+    )
     address = models.TextField(help_text="Street address, one line per row.")
     phone = models.CharField(max_length=40)
     email = models.EmailField(help_text="Shown to patients.")
@@ -48,8 +56,17 @@ class ClinicProfile(models.Model):
         blank=True, help_text="Clinic inbox told of every new, changed or cancelled booking."
     )
     opening_hours = models.TextField(help_text="Shown in the site footer, one line per row.")
+    opening_hours_es = models.TextField(
+        "opening hours (Spanish)", blank=True, help_text=SPANISH_HELP
+    )
     what_to_bring = models.TextField(blank=True)
+    what_to_bring_es = models.TextField(
+        "what to bring (Spanish)", blank=True, help_text=SPANISH_HELP
+    )
     privacy_notice = models.TextField(blank=True)
+    privacy_notice_es = models.TextField(
+        "privacy notice (Spanish)", blank=True, help_text=SPANISH_HELP
+    )
     privacy_notice_version = models.CharField(max_length=20, default="2026-11")
 
     # Booking rules (clinic-wide defaults; consultation types may override).

@@ -4,6 +4,7 @@ scheduling.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -38,6 +39,11 @@ class Patient(models.Model):
     # 21610 "unsubscribed recipient"; a new opt-in at booking clears it.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     sms_opt_out_reason = models.CharField(max_length=200, blank=True)
+    # The language of the pages they booked or last chose on a private link: every message to
+    # them (emails, texts, calendar files) is written in it.
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     history = HistoricalRecords()
 

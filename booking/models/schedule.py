@@ -11,6 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from booking.models.clinic import SPANISH_HELP
 
 
 class ConsultationTypeQuerySet(models.QuerySet):
@@ -23,13 +26,16 @@ class ConsultationTypeQuerySet(models.QuerySet):
 
 
 class ConsultationType(models.Model):
+    # Patients read these labels (the booking pages): lazy, in the page's language.
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        VIDEO = "video", "Video"
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video")
 
     name = models.CharField(max_length=120)
+    name_es = models.CharField("name (Spanish)", max_length=120, blank=True, help_text=SPANISH_HELP)
     slug = models.SlugField(unique=True)
     description = models.TextField()
+    description_es = models.TextField("description (Spanish)", blank=True, help_text=SPANISH_HELP)
     duration_minutes = models.PositiveIntegerField(
         validators=[MinValueValidator(5), MaxValueValidator(480)]
     )
@@ -82,8 +88,12 @@ class Practitioner(models.Model):
     display_name = models.CharField(max_length=120)
     credentials = models.CharField(max_length=120, blank=True, help_text="e.g. MD, DO, PA-C")
     bio = models.TextField(blank=True)
+    bio_es = models.TextField("bio (Spanish)", blank=True, help_text=SPANISH_HELP)
     photo = models.ImageField(upload_to="practitioners/", blank=True)
     photo_alt = models.CharField(max_length=200, blank=True)
+    photo_alt_es = models.CharField(
+        "photo alt text (Spanish)", max_length=200, blank=True, help_text=SPANISH_HELP
+    )
     consultation_types = models.ManyToManyField(ConsultationType, related_name="practitioners")
     video_room_url = models.URLField(blank=True)
     active = models.BooleanField(default=True)

@@ -57,6 +57,10 @@ class WaitlistEntry(models.Model):
     )
     earliest_date = models.DateField()
     latest_date = models.DateField()
+    # The language the patient joined in: offers and reminders are written in it.
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # Bit n set: weekday n (Monday 0) suits; day_parts: DayPart bits.
     weekdays = models.PositiveSmallIntegerField(default=ALL_WEEKDAYS)
     day_parts = models.PositiveSmallIntegerField(default=ALL_DAY_PARTS)

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Q
@@ -31,6 +32,8 @@ class ContactDetails:
     date_of_birth: date | None = None
     booked_for_someone_else: bool = False
     booker_name: str = ""
+    # The language the patient booked in ("" keeps what is stored): every message follows it.
+    language: str = ""
 
 
 def _same_name(name: str) -> str:
@@ -78,6 +81,10 @@ def patient_get_or_create(*, contact: ContactDetails) -> Patient:
         ).order_by("pk")
         for candidate in candidates:
             if _same_name(candidate.full_name) == _same_name(name):
+                # A preference, not identity: the latest language chosen is the one to write in.
+                if contact.language and candidate.language != contact.language:
+                    candidate.language = contact.language
+                    Patient.objects.filter(pk=candidate.pk).update(language=contact.language)
                 return candidate
     with transaction.atomic():
         patient = Patient.objects.create(
@@ -85,6 +92,7 @@ def patient_get_or_create(*, contact: ContactDetails) -> Patient:
             email=email,
             phone=phone,
             date_of_birth=contact.date_of_birth,
+            language=contact.language or settings.LANGUAGE_CODE,
         )
         _flag_likely_duplicates(patient)
     return patient

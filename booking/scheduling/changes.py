@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.events import AppointmentEvent, EventName, announce
 from booking.history import record_history
@@ -107,7 +108,7 @@ def appointment_reschedule(
         with transaction.atomic():
             current = Appointment.objects.select_related("consultation_type").get(pk=appointment.pk)
             if not current.is_open:
-                raise ChangeNotAllowed("This appointment is no longer open.")
+                raise ChangeNotAllowed(_("This appointment is no longer open."))
             wanted = practitioner or current.practitioner
             if appointment_reschedule_is_noop(current, start=start, practitioner=wanted):
                 # A replayed POST, a double click or the visit's own time picked again: nothing

@@ -22,6 +22,7 @@ from booking.models import (
     WaitlistEntry,
     WaitlistHold,
     WaitlistOffer,
+    localized,
 )
 from booking.waitlist.links import entry_confirm_url, entry_manage_url, offer_url
 
@@ -34,6 +35,11 @@ def _entry(message: OutboundMessage) -> WaitlistEntry:
     if message.waitlist_offer_id:
         return message.waitlist_offer.entry
     return message.waitlist_entry
+
+
+def entry_language(message: OutboundMessage) -> str:
+    """Waitlist messages go in the language the patient joined (or last chose) in."""
+    return _entry(message).language or settings.LANGUAGE_CODE
 
 
 def skip_reason(message: OutboundMessage, profile: ClinicProfile, now: datetime) -> str:
@@ -66,30 +72,29 @@ def build(message: OutboundMessage, profile: ClinicProfile) -> ClinicEmail | Non
         "clinic": profile,
         "clinic_address_lines": [line for line in profile.address.splitlines() if line.strip()],
         "patient_name": message.patient.full_name,
-        "type_name": entry.consultation_type.name,
+        "type_name": localized(entry.consultation_type, "name"),
         "manage_url": entry_manage_url(entry),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        if message.kind == WAITLIST_CONFIRM:
-            context["confirm_url"] = entry_confirm_url(entry)
-            subject = _("Please confirm your place on the waitlist at %(clinic)s") % {
-                "clinic": profile.name
-            }
-        else:
-            hold = message.waitlist_offer.hold
-            context.update(
-                when=format_local(hold.start),
-                practitioner_name=str(hold.practitioner),
-                window_ends=format_local(hold.window_ends_at) if hold.window_ends_at else "",
-                offer_url=offer_url(entry, message.waitlist_offer_id),
-            )
-            subject = _("A time is free at %(clinic)s: %(when)s") % {
-                "clinic": profile.name,
-                "when": context["when"],
-            }
-        context["subject"] = subject
-        text = render_to_string(f"emails/{message.kind}.txt", context)
-        html = render_to_string(f"emails/{message.kind}.html", context)
+    if message.kind == WAITLIST_CONFIRM:
+        context["confirm_url"] = entry_confirm_url(entry)
+        subject = _("Please confirm your place on the waitlist at %(clinic)s") % {
+            "clinic": profile.name
+        }
+    else:
+        hold = message.waitlist_offer.hold
+        context.update(
+            when=format_local(hold.start),
+            practitioner_name=str(hold.practitioner),
+            window_ends=format_local(hold.window_ends_at) if hold.window_ends_at else "",
+            offer_url=offer_url(entry, message.waitlist_offer_id),
+        )
+        subject = _("A time is free at %(clinic)s: %(when)s") % {
+            "clinic": profile.name,
+            "when": context["when"],
+        }
+    context["subject"] = subject
+    text = render_to_string(f"emails/{message.kind}.txt", context)
+    html = render_to_string(f"emails/{message.kind}.html", context)
     from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     email = ClinicEmail(
         subject=subject,
@@ -101,6 +106,7 @@ def build(message: OutboundMessage, profile: ClinicProfile) -> ClinicEmail | Non
             "X-Clinic-Message": str(message.pk),
             "Message-ID": message_id_for(message),
             "Auto-Submitted": "auto-generated",
+            "Content-Language": translation.get_language(),
         },
     )
     email.attach_alternative(html, "text/html")
@@ -109,4 +115,6 @@ def build(message: OutboundMessage, profile: ClinicProfile) -> ClinicEmail | Non
 
 def register() -> None:
     for kind in (WAITLIST_CONFIRM, WAITLIST_OFFER):
-        message_kind_register(kind=kind, build=build, skip_reason=skip_reason)
+        message_kind_register(
+            kind=kind, build=build, skip_reason=skip_reason, language=entry_language
+        )

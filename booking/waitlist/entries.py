@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.messaging.ledger import message_enqueue
 from booking.models import (
@@ -43,16 +44,16 @@ class Wishes:
     def check(self, *, today: date) -> None:
         # Forms say this to the patient first; the service refuses it from any caller.
         if self.earliest_date > self.latest_date or self.latest_date < today:
-            raise WaitlistError("The dates are not a range in the future.")
+            raise WaitlistError(_("The dates are not a range in the future."))
         if not self.weekdays or not self.day_parts:
-            raise WaitlistError("Choose at least one day and one part of the day.")
+            raise WaitlistError(_("Choose at least one day and one part of the day."))
         if (
             self.practitioner is not None
             and not self.practitioner.consultation_types.filter(
                 pk=self.consultation_type.pk
             ).exists()
         ):
-            raise WaitlistError("That practitioner does not offer this visit.")
+            raise WaitlistError(_("That practitioner does not offer this visit."))
 
     def fields(self) -> dict:
         return {
@@ -77,9 +78,11 @@ def waitlist_entry_create(
     contact: ContactDetails | None = None,
     appointment: Appointment | None = None,
     acting_user: AbstractBaseUser | None = None,
+    language: str = "",
     now: datetime | None = None,
 ) -> WaitlistEntry:
-    """Put a patient on the waitlist.
+    """Put a patient on the waitlist (`language`: the page's, for its messages; "" takes the
+    patient's).
 
     Online (no `acting_user`) the entry waits for the patient to confirm it from the email this
     sends, so nobody can sign up someone else's address; staff adding a caller make it active
@@ -96,7 +99,7 @@ def waitlist_entry_create(
         elif contact is not None:
             patient = patient_get_or_create(contact=contact)
         else:
-            raise WaitlistError("A contact or a booked visit is needed.")
+            raise WaitlistError(_("A contact or a booked visit is needed."))
         if connection.vendor == "postgresql":
             # Two tabs joining at once must not both pass the limit.
             Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").first()
@@ -110,6 +113,7 @@ def waitlist_entry_create(
             added_by=acting_user if by_staff else None,
             confirmed_at=now if by_staff else None,
             expires_at=now + timedelta(days=profile.waitlist_entry_days),
+            language=language or patient.language,
             **wishes.fields(),
         )
         if not by_staff and patient.email:

@@ -31,6 +31,7 @@ def register() -> None:
         version=lambda entry: entry.link_version,
         expires_at=_expires_at,
         landing=lambda token: reverse("booking:waitlist_manage", args=[token]),
+        model=WaitlistEntry,
     )
 
 

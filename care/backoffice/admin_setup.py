@@ -57,7 +57,15 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return ["consultation_type", "version", "title", "body", "published_at"]
+            return [
+                "consultation_type",
+                "version",
+                "title",
+                "title_es",
+                "body",
+                "body_es",
+                "published_at",
+            ]
         return []
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -1,49 +1,58 @@
 """Answering the outcome questions through the plan's private link: large radio buttons (keys
-move between answers), every answer required, and a safety note on every page."""
+move between answers), every answer required, and a safety note on every page. The questions
+show in the patient's language (an instrument's Spanish fields, else its English); the language
+switch re-posts the answers chosen so far and the page shows them again, saving nothing."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from care.journey.common import plan_opened
 from care.models import TimePoint
+from care.models.instruments import option_label, patient_text
 from care.outcomes import (
     AnswerInvalid,
     questionnaires_open,
     time_point_answer,
     time_point_instruments,
 )
+from clinic.language import language_switch_requested
 
 
 def _questions(instruments, chosen: dict[str, int], missing: set[str]) -> list[dict]:
-    """Each instrument's items as the template shows them, labels translated."""
+    """Each instrument's items as the template shows them, in the active language."""
     shown = []
     for instrument in instruments:
         items = []
         for item in instrument.items.all():
             name = f"{instrument.pk}-{item.position}"
             if item.options:
-                choices = [(o["value"], _(o["label"])) for o in item.options]
+                choices = [(o["value"], option_label(o)) for o in item.options]
             else:
                 values = range(item.min_value, item.max_value + 1, item.step)
                 choices = [(v, str(v)) for v in values]
             items.append(
                 {
                     "name": name,
-                    "prompt": _(item.prompt),
-                    "min_label": _(item.min_label) if item.min_label else "",
-                    "max_label": _(item.max_label) if item.max_label else "",
+                    "prompt": patient_text(item, "prompt"),
+                    "min_label": patient_text(item, "min_label"),
+                    "max_label": patient_text(item, "max_label"),
                     "choices": choices,
                     "chosen": chosen.get(name),
                     "missing": name in missing,
                 }
             )
-        shown.append({"name": _(instrument.name), "items": items})
+        shown.append(
+            {
+                "name": patient_text(instrument, "name"),
+                "instructions": patient_text(instrument, "instructions"),
+                "items": items,
+            }
+        )
     return shown
 
 
@@ -76,7 +85,9 @@ def answer(request: HttpRequest, token: str, point_id: int) -> HttpResponse:
                     missing.add(name)
                 else:
                     chosen[name] = value
-        if not missing:
+        if language_switch_requested(request):
+            missing = set()  # not a submission: the answers chosen so far, shown again
+        elif not missing:
             try:
                 time_point_answer(point=point, answers=chosen, now=timezone.now())
             except AnswerInvalid:
@@ -90,6 +101,7 @@ def answer(request: HttpRequest, token: str, point_id: int) -> HttpResponse:
             "point": point,
             "questions": _questions(instruments, chosen, missing),
             "has_errors": bool(missing),
+            "language_switch_form": "answer-form",
         },
         status=400 if missing else 200,
     )

@@ -1,6 +1,8 @@
 """The consent page the plan's private link opens: read the current text, confirm the date of
 birth, type the full name (and the relationship when signing for the patient); or withdraw.
-Every signature and withdrawal is a new record; a copy email carries only the link."""
+Every signature and withdrawal is a new record; a copy email carries only the link. The language
+switch re-posts what was typed and the page shows it again, signing nothing. The consent text
+itself is the clinic's, edited in the admin (shown as written)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from booking.interface import localized
 from care.consent import (
     ConsentInvalid,
     consent_latest,
@@ -23,6 +26,7 @@ from care.consent import (
     procedure_type_id,
 )
 from care.journey.common import plan_opened
+from clinic.language import language_switch_requested, redisplay
 
 
 class ConsentForm(forms.Form):
@@ -61,7 +65,10 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
     latest = consent_latest(plan=plan, consultation_type_id=type_id) if type_id else None
     form = ConsentForm(request.POST or None, initial={"text": text.pk if text else None})
     status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid() and text is not None:
+    if language_switch_requested(request):
+        # Not a submission: what was typed, shown again in the other language, nothing signed.
+        redisplay(form)
+    elif request.method == "POST" and form.is_valid() and text is not None:
         data = form.cleaned_data
         withdraw = request.POST.get("action") == "withdraw"
         if not withdraw and not data["agree"]:
@@ -89,7 +96,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("care:consent", token=token)
             except ConsentInvalid as exc:
                 field = exc.field if exc.field in form.fields else None
-                form.add_error(field, _(exc.message))
+                form.add_error(field, exc.message)
     return render(
         request,
         "care/consent.html",
@@ -97,13 +104,16 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
             "plan": plan,
             "token": token,
             "text": text,
-            "paragraphs": [p for p in text.body.split("\n\n") if p.strip()] if text else [],
+            "paragraphs": (
+                [p for p in localized(text, "body").split("\n\n") if p.strip()] if text else []
+            ),
             "latest": latest,
             "signed_current": latest is not None
             and latest.action == "signed"
             and text is not None
             and latest.text_id == text.pk,
             "form": form,
+            "language_switch_form": "consent-form",
         },
         status=status if form.errors else 200,
     )

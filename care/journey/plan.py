@@ -17,6 +17,7 @@ from booking.interface import BookingError, clinic_zone
 from care.journey.common import plan_opened
 from care.outcomes import outcomes_opt_back_in, outcomes_opt_out, questionnaires_open
 from care.plans import plan_next_step, plan_step_book, plan_steps, step_slots, step_window
+from clinic.language import language_switch_requested
 
 
 def _parse_start(raw: str) -> datetime | None:
@@ -35,6 +36,8 @@ def plan_page(request: HttpRequest, token: str) -> HttpResponse:
         return problem
     steps = plan_steps(plan)
     next_step = plan_next_step(steps) if plan.is_active else None
+    if request.method == "POST" and language_switch_requested(request):
+        return redirect("care:plan", token=token)  # a switch never books
     if request.method == "POST":
         start = _parse_start(request.POST.get("start", ""))
         if next_step is None or start is None:
@@ -75,6 +78,10 @@ def questions_preference(request: HttpRequest, token: str) -> HttpResponse:
     plan, problem = plan_opened(request, token)
     if problem:
         return problem
+    if request.method == "POST" and language_switch_requested(request):
+        # The switch's own form posts nothing else (the middleware answers it first); never
+        # read it as a choice.
+        return redirect("care:questions_preference", token=token)
     if request.method == "POST":
         if request.POST.get("choice") == "restart":
             outcomes_opt_back_in(plan=plan)

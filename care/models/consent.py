@@ -14,7 +14,16 @@ class ConsentText(models.Model):
     )
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
+    title_es = models.CharField("title (Spanish)", max_length=200, blank=True)
     body = models.TextField(help_text="Plain text; blank lines separate paragraphs.")
+    # Part of the same version: written before it is published, then never edited (a patient
+    # reading Spanish signs these words). Empty: the English text, with a note.
+    body_es = models.TextField(
+        "body (Spanish)",
+        blank=True,
+        help_text="Empty: patients reading Spanish see the English text, with a note that it is "
+        "not translated yet. A published version is never edited: write both before publishing.",
+    )
     published_at = models.DateTimeField()
 
     class Meta:

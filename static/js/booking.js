@@ -28,15 +28,38 @@
   }
 
   // A second click while the confirmation is on its way would only repeat it (the server
-  // answers it with the same booking); disabling the button avoids the confusion.
+  // answers it with the same booking); disabling the button avoids the confusion. The words
+  // shown meanwhile come from the attribute, written by the template in the page's language.
   function submitOnce(event) {
     var button = event.submitter;
     if (button && button.hasAttribute("data-submit-once")) {
+      var busy = button.getAttribute("data-submit-once");
       window.setTimeout(function () {
         button.disabled = true;
-        button.textContent = "Confirming…";
+        if (busy) {
+          button.textContent = busy;
+        }
       }, 0);
     }
+  }
+
+  // The picker moves by htmx (month, day, clinician) and pushes the new address. The language
+  // switch was written with the page's first address: it follows, so switching keeps the day.
+  // Only the query changes within the picker, so the switch's own path (the other language's
+  // page) is kept.
+  function withCurrentQuery(element, attribute) {
+    var target = new URL(element.getAttribute(attribute) || window.location.href, window.location.href);
+    target.search = window.location.search;
+    element.setAttribute(attribute, target.pathname + target.search);
+  }
+
+  function switchFollowsAddress() {
+    document.querySelectorAll("a.language-switch").forEach(function (link) {
+      withCurrentQuery(link, "href");
+    });
+    document.querySelectorAll("form.language-switch-form").forEach(function (form) {
+      withCurrentQuery(form, "action");
+    });
   }
 
   // The review step is the answer to a POST. Leaving it by a form (confirming, choosing another
@@ -57,6 +80,8 @@
     focusStart();
   }
   document.addEventListener("htmx:afterSettle", focusAfterSwap);
+  document.addEventListener("htmx:pushedIntoHistory", switchFollowsAddress);
+  document.addEventListener("htmx:historyRestore", switchFollowsAddress);
   document.addEventListener("submit", submitOnce);
   document.addEventListener("submit", replaceHistoryOnLeave);
 })();

@@ -122,6 +122,7 @@ def test_the_clinic_view_and_the_care_admin_lists(client, course, subject_plan):
 
 def test_the_patients_plan_page(client, course, subject_plan):
     url = reverse("care:plan", args=[plan_token(subject_plan)])
-    assert _count(client, url) == 4
+    # 4 for the page, 1 for the patient's language (clinic/language.py).
+    assert _count(client, url) == 5
     grow(course, to=500)
-    assert _count(client, url) == 4
+    assert _count(client, url) == 5

@@ -21,6 +21,8 @@ def fresh_install(db):
     starters.load_starter_articles(apps, None)
     regulation = importlib.import_module(migrations + "0003_regenerative_regulation_content")
     regulation.add_checklist_and_update_untouched_drafts(apps, None)
+    spanish = importlib.import_module(migrations + "0005_spanish_starter_articles")
+    spanish.load_spanish_starter_articles(apps, None)
 
 
 @pytest.fixture(autouse=True)

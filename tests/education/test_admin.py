@@ -37,6 +37,8 @@ def _form_data(article: Article, **changes) -> dict:
     data = {
         "title": article.title,
         "slug": article.slug,
+        "language": article.language,
+        "translation_of": article.translation_of_id or "",
         "topic": article.topic_id,
         "summary": article.summary,
         "body": article.body,

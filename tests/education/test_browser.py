@@ -35,3 +35,30 @@ def test_article_page_has_no_csp_violations_or_axe_issues(live_server, page):
     data = json.loads(page.locator('script[type="application/ld+json"]').inner_text())
     assert data["@type"] == "MedicalWebPage"
     assert axe_violations(page) == []
+
+
+def test_spanish_library_and_article_pass_axe_and_switch_to_the_english_version(live_server, page):
+    english = ArticleFactory(title="Hip pain explained", slug="hip-pain-explained")
+    ArticleFactory(
+        title="El dolor de cadera explicado",
+        slug="dolor-de-cadera-explicado",
+        language="es",
+        translation_of=english,
+        topic=english.topic,
+    )
+    ArticleFactory(title="Only written in English", slug="only-written-in-english")
+
+    page.goto(live_server.url + "/es/learn/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    badge = page.locator(".education-other-language")
+    assert badge.count() == 1
+    assert page.locator('a[hreflang="en"]', has_text="Only written in English").count() == 1
+    assert axe_violations(page) == []
+
+    page.goto(live_server.url + "/es/learn/dolor-de-cadera-explicado/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert axe_violations(page) == []
+    page.locator(".site-languages a").first.click()
+    page.wait_for_url("**/learn/hip-pain-explained/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Hip pain explained"

@@ -28,6 +28,18 @@ def test_search_uses_full_text_stemming_on_postgres(three_matches):
     assert article_search("cartilages") == list(three_matches)
 
 
+@pytest.mark.postgres
+def test_spanish_search_uses_the_spanish_stemmer_and_spanish_articles_only():
+    spanish = ArticleFactory(
+        language="es", title="Dolor de rodilla", body="Las rodillas duelen al subir escaleras."
+    )
+    ArticleFactory(title="Rodilla in English", body="Knees hurt on stairs.")
+
+    # "rodillas" only matches "rodilla" in the title through the Spanish stemmer.
+    assert article_search("rodillas", language="es") == [spanish]
+    assert spanish not in article_search("rodillas", language="en")
+
+
 def test_search_page_shows_ranked_results(client, three_matches, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         response = client.get(reverse("education:search"), {"q": "cartilage"})

@@ -300,14 +300,15 @@ def test_seed_demo_publishes_starters_under_placeholder_reviewer_once(fresh_inst
 
     seed_demo(stdout=out)
     first = list(Article.objects.order_by("pk").values("pk", "status", "updated_at"))
-    assert f"{len(STARTERS)} starter articles published for the demo." in out.getvalue()
+    counts = f"{len(STARTERS)} English and {len(STARTERS)} Spanish starter articles"
+    assert f"{counts} published for the demo." in out.getvalue()
     again = io.StringIO()
     seed_demo(stdout=again)
     # A rerun reports what is on the site, not "0 starter article(s) published".
-    assert f"{len(STARTERS)} starter articles already published." in again.getvalue()
-    assert " 0 starter" not in again.getvalue()
+    assert f"{counts} already published." in again.getvalue()
+    assert " 0 " not in again.getvalue()
 
-    published = Article.objects.published()
+    published = Article.objects.published().filter(language="en")
     assert published.count() == len(STARTERS)
     assert set(published.values_list("medical_reviewer", flat=True)) == {DEMO_REVIEWER}
     assert "placeholder" in DEMO_REVIEWER
@@ -337,4 +338,5 @@ def test_seed_demo_on_an_empty_library_creates_and_publishes_the_starters():
 
     seed_demo(stdout=io.StringIO())
 
-    assert Article.objects.published().count() == len(STARTERS)
+    assert Article.objects.published().filter(language="en").count() == len(STARTERS)
+    assert Article.objects.published().filter(language="es").count() == len(STARTERS)

@@ -145,7 +145,8 @@ def test_article_detail_runs_in_fixed_queries(client, django_assert_max_num_quer
     others = ArticleFactory.create_batch(count)
     article = ArticleFactory(related=others, consultation_type=ConsultationTypeFactory())
 
-    with django_assert_max_num_queries(4):
+    # The article, its related ones, the clinic, and its versions in other languages (hreflang).
+    with django_assert_max_num_queries(5):
         response = client.get(article.get_absolute_url())
 
     assert response.status_code == 200

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from booking.backoffice.roles import CLINICIAN, EDITOR, MANAGER, RECEPTION, ROLES, roles_sync
 from booking.models import ClinicClosure, ConsultationType, Practitioner, TimeOff, WorkingHours
+from booking.profile import clinic_profile_get
 
 DEMO_PASSWORD = "demo-clinic-2026"
 VIDEO_ROOT = "https://video.riverside-joint.example/room/"
@@ -26,8 +27,12 @@ TYPES = [
     {
         "slug": "initial-consultation",
         "name": "Initial pain-management consultation",
+        "name_es": "Primera consulta para el manejo del dolor",
         "description": "A first visit for joint pain: we listen, examine the joint, review any "
         "imaging and explain your options.",
+        "description_es": "Una primera visita por dolor en las articulaciones: le escuchamos, "
+        "examinamos la articulación, revisamos sus estudios de imagen y le explicamos sus "
+        "opciones.",
         "duration_minutes": 60,
         "buffer_after_minutes": 15,
         "display_order": 1,
@@ -35,8 +40,11 @@ TYPES = [
     {
         "slug": "regenerative-consultation",
         "name": "Regenerative-therapy consultation",
+        "name_es": "Consulta sobre terapias regenerativas",
         "description": "For patients who want to know whether a regenerative treatment such as "
         "stem cell therapy could suit them: what it involves, what is known and what is not.",
+        "description_es": "Para quienes quieren saber si un tratamiento regenerativo, como la "
+        "terapia con células madre, podría servirles: en qué consiste, qué se sabe y qué no.",
         "duration_minutes": 45,
         "buffer_after_minutes": 15,
         "requires_approval": True,
@@ -45,15 +53,21 @@ TYPES = [
     {
         "slug": "follow-up",
         "name": "Follow-up visit",
+        "name_es": "Visita de seguimiento",
         "description": "A check on how you are doing after a treatment or a change of plan.",
+        "description_es": "Una revisión de cómo se siente después de un tratamiento o de un "
+        "cambio de plan.",
         "duration_minutes": 30,
         "display_order": 3,
     },
     {
         "slug": "video-consultation",
         "name": "Video consultation",
+        "name_es": "Consulta por video",
         "description": "A conversation with a clinician from home, for questions and follow-up "
         "that need no examination.",
+        "description_es": "Una conversación con un profesional de salud desde su casa, para "
+        "preguntas y seguimientos que no necesitan un examen.",
         "duration_minutes": 30,
         "mode": ConsultationType.Mode.VIDEO,
         "display_order": 4,
@@ -66,6 +80,8 @@ PRACTITIONERS = [
         "display_name": "Dr. Anika Patel",
         "credentials": "MD, pain medicine",
         "bio": "Treats knee, hip and shoulder pain; special interest in osteoarthritis.",
+        "bio_es": "Trata el dolor de rodilla, cadera y hombro; tiene un interés especial en la "
+        "artrosis (osteoartritis).",
         "types": [
             "initial-consultation",
             "regenerative-consultation",
@@ -80,6 +96,8 @@ PRACTITIONERS = [
         "display_name": "Dr. Daniel Okafor",
         "credentials": "DO, sports and regenerative medicine",
         "bio": "Works with injuries and overuse problems such as tendonitis and bursitis.",
+        "bio_es": "Atiende lesiones y problemas por uso excesivo, como la tendinitis y la "
+        "bursitis.",
         "types": ["initial-consultation", "regenerative-consultation", "follow-up"],
         "hours": [(d, time(8, 30), time(12)) for d in (0, 1, 2, 3)]
         + [(d, time(13), time(16, 30)) for d in (0, 1, 2, 3)],
@@ -89,10 +107,28 @@ PRACTITIONERS = [
         "display_name": "Laura Nguyen",
         "credentials": "PA-C",
         "bio": "Sees follow-up and video visits and helps patients plan their care.",
+        "bio_es": "Atiende visitas de seguimiento y por video, y ayuda a los pacientes a "
+        "planificar su atención.",
         "types": ["follow-up", "video-consultation"],
         "hours": [(d, time(10), time(18)) for d in (1, 2, 3, 4)],
     },
 ]
+
+# The clinic profile's own texts (booking/models/clinic.py) as the demo clinic writes them in
+# Spanish.
+CLINIC_TEXTS_ES = {
+    "tagline_es": "Atención del dolor en las articulaciones y medicina regenerativa, explicadas "
+    "con claridad.",
+    "opening_hours_es": "De lunes a viernes: de 8:30 a. m. a 5:30 p. m.\nSábado y domingo: cerrado",
+    "what_to_bring_es": "Una identificación con foto y su tarjeta del seguro\nUna lista de los "
+    "medicamentos que toma\nLos informes de radiografías, resonancias magnéticas o ultrasonidos "
+    "de la articulación\nRopa cómoda que nos permita ver la articulación",
+    "privacy_notice_es": "Usamos los datos que nos da solo para organizar y brindarle su "
+    "atención. Los datos de salud que comparte antes de una visita solo los ven su profesional "
+    "de salud y la gerente de la clínica. Nunca vendemos su información. Puede pedir una copia de "
+    "lo que tenemos sobre usted, o pedirnos que lo borremos cuando la ley lo permita, llamando a "
+    "la clínica.",
+}
 
 STAFF = [
     ("reception", RECEPTION, "Rosa", "Front desk"),
@@ -132,6 +168,7 @@ class Command(BaseCommand):
                     "display_name": spec["display_name"],
                     "credentials": spec["credentials"],
                     "bio": spec["bio"],
+                    "bio_es": spec["bio_es"],
                     "video_room_url": VIDEO_ROOT + spec["username"].replace(".", "-"),
                 },
             )
@@ -153,6 +190,7 @@ class Command(BaseCommand):
             user.groups.add(groups[role])
             logins.append((username, role))
 
+        self._seed_clinic_texts_in_spanish()
         self._seed_schedule(types)
         for config in apps.get_app_configs():
             try:
@@ -169,6 +207,18 @@ class Command(BaseCommand):
         for username, role in logins:
             self.stdout.write(f"  {username:<12} {role}")
         self.stdout.write(f"Admin: /{settings.ADMIN_URL}")
+
+    def _seed_clinic_texts_in_spanish(self) -> None:
+        """The demo clinic's own texts in Spanish too (a real clinic's manager types theirs in
+        the admin); only where still empty, so a rerun never overwrites an edit."""
+        profile = clinic_profile_get()
+        changed = []
+        for field, text in CLINIC_TEXTS_ES.items():
+            if not getattr(profile, field):
+                setattr(profile, field, text)
+                changed.append(field)
+        if changed:
+            profile.save(update_fields=changed)
 
     def _seed_schedule(self, types) -> None:
         from django.utils import timezone

@@ -1,16 +1,18 @@
 """What a text says, when it is no longer wanted, and its registration with the ledger.
 
 Texts carry no health details and no consultation type: the clinic's name, the time, and the
-private link. Wording is kept to one GSM-7 segment (160 characters) in English where it allows
-(tests/booking/messaging/test_sms.py measures every text).
+private link. They go in the patient's language (the ledger builds them inside its override).
+Budgets (docs/deploy.md, measured by tests/booking/messaging/test_sms*.py with the longest text
+name, a 40-character SITE_URL, a real short link and the longest date): one GSM-7 segment in
+English; in Spanish, which is UCS-2 as soon as a word has á, í, ó or ú, SPANISH_SEGMENTS UCS-2
+segments, counted as UCS-2 even when a translation happens to fit GSM-7.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.utils import translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from booking.links.paths import short_manage_url
 from booking.messaging.kinds import channel_register, message_kind_register
@@ -23,13 +25,22 @@ from booking.messaging.sms.quiet import (
     sms_reminder_moments,
 )
 from booking.models import Appointment, ClinicProfile, OutboundMessage
+from clinic import dates
 
 Kind = OutboundMessage.Kind
 SMS = OutboundMessage.Channel.SMS
 
+# A Spanish reminder: 24 + 23 + 59 characters of name, date and link leave no room for a
+# sentence in two UCS-2 segments (134 units), so three (201 units): about 90 for the words.
+SPANISH_SEGMENTS = 3
+
 # The kinds sent by text, and their wording ({clinic}, {when}, {link} only).
 TEXTS = {
-    Kind.REMINDER: _(
+    # Translators: a text message. At most 90 characters besides the placeholders (the whole
+    # text must fit 3 UCS-2 segments, 201 characters). For example: "{clinic}: su cita es el
+    # {when}. Responda C para confirmar. Cambiar o cancelar: {link}". Keep "C": the clinic's
+    # number acts on that letter.
+    Kind.REMINDER: gettext_lazy(
         "{clinic}: your visit is {when}. Reply C to confirm. Change or cancel: {link}"
     ),
 }
@@ -46,14 +57,15 @@ def sender_name(profile: ClinicProfile) -> str:
 
 
 def format_short(moment: datetime) -> str:
-    """'Tue Dec 1, 10:00 AM': short enough for a text, in the clinic's time."""
+    """'Tue Dec 1, 10:00 AM' / 'mar 1 dic, 10:00 a. m.': short enough for a text, in the
+    clinic's time and the active language."""
     local = moment.astimezone(clinic_zone())
-    hour = local.hour % 12 or 12
-    meridiem = "AM" if local.hour < 12 else "PM"
-    return f"{local:%a %b} {local.day}, {hour}:{local:%M} {meridiem}"
+    clock = dates.clock(local)
+    return f"{dates.formatted(local, 'text_day')}, {clock}"
 
 
 def text_body(*, kind: str, clinic: str, when: str, link: str) -> str:
+    """The text in the active language."""
     return str(TEXTS[kind]).format(clinic=clinic, when=when, link=link)
 
 
@@ -61,13 +73,12 @@ def text_build(message: OutboundMessage, profile: ClinicProfile) -> TextMessage 
     appointment = message.appointment
     if not appointment.contact_phone:
         return None
-    with translation.override("en"):
-        body = text_body(
-            kind=message.kind,
-            clinic=sender_name(profile),
-            when=format_short(appointment.start),
-            link=text_link(appointment),
-        )
+    body = text_body(
+        kind=message.kind,
+        clinic=sender_name(profile),
+        when=format_short(appointment.start),
+        link=text_link(appointment),
+    )
     return TextMessage(
         to=str(appointment.contact_phone),  # stored as E.164
         body=body,

@@ -13,28 +13,43 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from booking.messaging.sms.compose import format_short, sender_name
 from booking.models import Appointment, ClinicProfile, InboundText, Patient
 
 Keyword = InboundText.Keyword
 
+# With the Spanish a reader of Spanish texts may answer in (accents are stripped before the
+# match): ALTO and PARAR also opt out (more words to stop is the safe side; docs/deploy.md has
+# Twilio's matching custom keywords), AYUDA asks for help, CONFIRMAR confirms.
 STOP_WORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE", "ALTO", "PARAR"}
 )
 START_WORDS = frozenset({"START", "UNSTOP", "SUBSCRIBE"})
-HELP_WORDS = frozenset({"HELP", "INFO"})
-CONFIRM_WORDS = frozenset({"C", "CONFIRM", "CONFIRMED"})
+HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
+CONFIRM_WORDS = frozenset({"C", "CONFIRM", "CONFIRMED", "CONFIRMAR", "CONFIRMO"})
 
-# What the clinic texts back ({clinic}, {phone}, {when} only); one segment each in English.
+# What the clinic texts back ({clinic}, {phone}, {when} only), in the language of whoever
+# the number belongs to (reply_language): one GSM-7 segment each in English, at most
+# SPANISH_REPLY_SEGMENTS UCS-2 segments in Spanish (docs/deploy.md).
+SPANISH_REPLY_SEGMENTS = 2
 REPLIES = {
-    "help": _("{clinic}: appointment reminders. Help: call {phone}. Reply STOP to end texts."),
-    "no_visit": _("{clinic}: we found no upcoming visit for this number. Call {phone}."),
-    "confirmed": _("{clinic}: thank you, see you {when}."),
+    # Translators: a text message, at most 134 characters with a 24-character clinic name and
+    # the phone number. Keep the keyword STOP as it is: carriers act on it.
+    "help": gettext_lazy(
+        "{clinic}: appointment reminders. Help: call {phone}. Reply STOP to end texts."
+    ),
+    # Translators: a text message, at most 134 characters with a 24-character clinic name and
+    # the phone number.
+    "no_visit": gettext_lazy("{clinic}: we found no upcoming visit for this number. Call {phone}."),
+    # Translators: a text message, at most 134 characters with a 24-character clinic name and
+    # a date such as "mié 30 dic, 12:45 p. m.".
+    "confirmed": gettext_lazy("{clinic}: thank you, see you {when}."),
 }
 
 # "C" confirms a visit no further away than this (reminders go at most 48 hours before).
@@ -68,6 +83,26 @@ def _patients_with(number: str):
     ).distinct()
 
 
+def reply_language(patients: list[Patient]) -> str:
+    """The language to answer a number in: its patients' when they share one, else English (a
+    number shared by a Spanish and an English reader, or unknown)."""
+    languages = {p.language if p.language in settings.PATIENT_LANGUAGES else "" for p in patients}
+    if len(languages) == 1 and "" not in languages:
+        return languages.pop()
+    return settings.LANGUAGE_CODE
+
+
+def _reply(
+    name: str, *, language: str, profile: ClinicProfile, when: datetime | None = None
+) -> str:
+    with translation.override(language):
+        return str(REPLIES[name]).format(
+            clinic=sender_name(profile),
+            phone=profile.phone,
+            when=format_short(when) if when else "",
+        )
+
+
 def _visit_to_confirm(number: str, now: datetime) -> Appointment | None:
     return (
         Appointment.objects.filter(
@@ -77,6 +112,7 @@ def _visit_to_confirm(number: str, now: datetime) -> Appointment | None:
             start__gt=now,
             start__lte=now + CONFIRM_WINDOW,
         )
+        .select_related("patient")
         .order_by("start")
         .first()
     )
@@ -109,17 +145,19 @@ def inbound_text_receive(
                 sms_opted_out_at=None, sms_opt_out_reason=""
             )
         elif keyword == Keyword.HELP:
-            reply = str(REPLIES["help"]).format(clinic=sender_name(profile), phone=profile.phone)
+            reply = _reply("help", language=reply_language(patients), profile=profile)
         elif keyword == Keyword.CONFIRM:
             appointment = _visit_to_confirm(from_number, now)
             if appointment is None:
-                reply = str(REPLIES["no_visit"]).format(
-                    clinic=sender_name(profile), phone=profile.phone
-                )
+                reply = _reply("no_visit", language=reply_language(patients), profile=profile)
             else:
                 Appointment.objects.filter(pk=appointment.pk).update(patient_confirmed_at=now)
-                reply = str(REPLIES["confirmed"]).format(
-                    clinic=sender_name(profile), when=format_short(appointment.start)
+                # The reminder this answers went in the visit's patient's language.
+                reply = _reply(
+                    "confirmed",
+                    language=reply_language([appointment.patient]),
+                    profile=profile,
+                    when=appointment.start,
                 )
         try:
             with transaction.atomic():

@@ -121,3 +121,17 @@ def test_online_acknowledgement_is_shown_too(client, clinic):
     ).content.decode()
     assert "Ticked on the online booking form" in body
     assert "notice version 2026-11" in body
+
+
+def test_phone_booking_records_the_patients_language_for_their_messages(client, clinic):
+    response = _post(client, clinic, language="es")
+
+    assert response.status_code == 302
+    assert Appointment.objects.get().patient.language == "es"
+
+
+def test_phone_booking_without_a_language_keeps_the_patients(client, clinic):
+    response = _post(client, clinic)
+
+    assert response.status_code == 302
+    assert Appointment.objects.get().patient.language == "en"

@@ -17,7 +17,7 @@ from booking.messaging.sms.consent import sms_opt_in_record, sms_opt_out_record
 from booking.messaging.sms.inbound import REPLIES
 from booking.messaging.sms.message import TextMessage
 from booking.messaging.sms.quiet import QUIET_SKIP_REASON, sms_moment
-from booking.messaging.sms.segments import is_gsm7, segment_count
+from booking.messaging.sms.segments import GSM7, UCS2, encoding, is_gsm7, segment_count, units
 from booking.models import Appointment, ClinicProfile, OutboundMessage
 from tests.factories import AppointmentFactory
 
@@ -237,3 +237,23 @@ def test_segment_counter_follows_the_gsm_alphabet():
     assert not is_gsm7("naïve ✓")
     assert segment_count("✓" * 70) == 1
     assert segment_count("✓" * 71) == 2
+
+
+def test_a_split_text_never_cuts_a_two_unit_character():
+    # GSM-7: 152 plain septets then "€" (two) do not fit the first part's 153: a third part.
+    assert segment_count("a" * 152 + "€" + "a" * 152) == 3
+    assert segment_count("a" * 151 + "€" + "a" * 153) == 2
+    # UCS-2: 66 units then an emoji (two units, a surrogate pair) start the next part.
+    assert segment_count("á" * 66 + "😀" + "á" * 66) == 3
+    assert segment_count("á" * 65 + "😀" + "á" * 67) == 2
+    assert units("😀") == 2
+
+
+def test_spanish_is_ucs2_once_a_vowel_has_an_acute_accent():
+    assert is_gsm7("¿Señor? ¡Qué bien! é ñ Ñ ü")
+    assert encoding("Responda C para confirmar.") == GSM7
+    for word in ("cita el sábado", "más", "llámenos", "número"):
+        assert encoding(word) == UCS2
+    # Counted as UCS-2 on demand: the worst case a translation may turn into.
+    assert segment_count("a" * 71) == 1
+    assert segment_count("a" * 71, UCS2) == 2

@@ -1,0 +1,79 @@
+"""Dates and times as a patient reads them, in the active language (issue 17).
+
+"Tuesday, December 1, 9:00 AM" in English, "martes, 1 de diciembre, 9:00 a. m." in Spanish.
+Pages use the template filters of clinic/templatetags/dates.py (built in, no {% load %});
+emails and texts call these. Month and day names come from Django's own catalogues; the order of
+the parts and the Spanish "a. m." (Real Academia's spelling) are ours. The back office keeps its
+own compact formats (clinic/formats/en/formats.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils import dateformat, timezone, translation
+
+# Django date-format strings per language; a key missing in a language falls back to English.
+FORMATS = {
+    "en": {
+        "day": "l, F j",
+        "day_year": "l, F j, Y",
+        "long_date": "F j, Y",
+        "month_day": "F j",
+        "month_year": "F Y",
+        "short_day": "D, M j",
+        "text_day": "D M j",
+    },
+    "es": {
+        "day": r"l, j \d\e F",
+        "day_year": r"l, j \d\e F \d\e Y",
+        "long_date": r"j \d\e F \d\e Y",
+        "month_day": r"j \d\e F",
+        "month_year": r"F \d\e Y",
+        "short_day": r"D j \d\e b",
+        "text_day": "D j b",
+    },
+}
+_MERIDIEM = {"es": ("a. m.", "p. m."), "en": ("AM", "PM")}
+
+
+def _language() -> str:
+    code = (translation.get_language() or "en").split("-")[0]
+    return code if code in FORMATS else "en"
+
+
+def _local(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def formatted(value: date | datetime | None, name: str) -> str:
+    """`value` in the named format of the active language ("" for None)."""
+    if value is None or value == "":
+        return ""
+    formats = FORMATS[_language()]
+    return dateformat.format(_local(value), formats.get(name, FORMATS["en"][name]))
+
+
+def clock(value: datetime | None) -> str:
+    """9:00 AM / 9:00 a. m., in the clinic's time zone."""
+    if value is None or value == "":
+        return ""
+    local = _local(value)
+    morning, afternoon = _MERIDIEM[_language()]
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d} {morning if local.hour < 12 else afternoon}"
+
+
+def moment(value: datetime | None) -> str:
+    """Tuesday, December 1, 9:00 AM / martes, 1 de diciembre, 9:00 a. m."""
+    if value is None or value == "":
+        return ""
+    return f"{formatted(value, 'day')}, {clock(value)}"
+
+
+def moment_year(value: datetime | None) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{formatted(value, 'day_year')}, {clock(value)}"
