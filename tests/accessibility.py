@@ -18,11 +18,15 @@ AXE_OPTIONS = {
 
 def axe_violations(page) -> list[str]:
     """One line per violation on the page as it is now: rule, impact, and where."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.base import AXE_SCRIPT
 
-    results = Axe().run(page, options=AXE_OPTIONS)
+    # axe-core once per document (the sweep's tab has it from the start, tests/browser/conftest):
+    # the sweeps check a page at several widths.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    response = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     lines = []
-    for violation in results.response["violations"]:
+    for violation in response["violations"]:
         targets = [", ".join(node["target"]) for node in violation["nodes"][:4]]
         more = len(violation["nodes"]) - len(targets)
         lines.append(

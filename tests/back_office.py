@@ -30,6 +30,8 @@ from booking.models import (
     TimeOff,
 )
 from booking.scheduling.clock import clinic_zone
+from care.models import CarePlan, SafetyAlert
+from tests.back_office_rows import care_rows, text_rows, waitlist_rows
 from tests.factories import (
     AppointmentFactory,
     ArticleFactory,
@@ -115,7 +117,9 @@ def back_office_data() -> BackOfficeData:
     ben = PractitionerFactory(display_name="Dr. Ben Okafor", consultation_types=[ctype])
     day = next_weekday(1)
     status = Appointment.Status
-    maria = PatientFactory(full_name="Maria Gomez", email="maria@example.com")
+    maria = PatientFactory(
+        full_name="Maria Gomez", email="maria@example.com", date_of_birth=date(1958, 3, 2)
+    )
     main = AppointmentFactory(
         practitioner=ada, consultation_type=ctype, patient=maria, start=_at(day, 9)
     )
@@ -167,10 +171,17 @@ def back_office_data() -> BackOfficeData:
     topic = TopicFactory(slug="joint-pain", name="Joint pain")
     article = ArticleFactory(topic=topic, slug="knee-pain", title="Knee pain explained")
     ArticleFactory(topic=topic, slug="draft-article", title="Hip pain (draft)", draft=True)
+    # Maria is in Ada's knee course (answers, an alert, a consent), on the waitlist, and
+    # replied to a text: every model of care, the waitlist and texts has an object to show.
+    features = {
+        **care_rows(consult=main, clinician_user=users[roles.CLINICIAN]),
+        **waitlist_rows(patient=maria, practitioner=ada, consultation_type=ctype, day=day),
+        **text_rows(appointment=main),
+    }
     return BackOfficeData(
         day=day,
         users=users,
-        preferred={Appointment: main, Patient: maria, type(article): article},
+        preferred={Appointment: main, Patient: maria, type(article): article, **features},
         ids={
             "day": day.isoformat(),
             "ada": ada.pk,
@@ -216,6 +227,10 @@ def object_for(model: type, user, data: BackOfficeData) -> Model:
     return obj
 
 
+# URL parameters named after the object they take, not the page's model.
+ID_PARAMETERS = {"appointment_id": Appointment, "plan_id": CarePlan, "alert_id": SafetyAlert}
+
+
 def _args_for(pattern: URLPattern, model: type | None, user, data) -> dict | list:
     named = list(pattern.pattern.regex.groupindex)
     unnamed = pattern.pattern.regex.groups - len(named)
@@ -228,6 +243,11 @@ def _args_for(pattern: URLPattern, model: type | None, user, data) -> dict | lis
         version = obj.history.order_by("history_id").first()
         return [obj.pk, version.history_id]
     known = {"object_id": obj.pk, "id": obj.pk}
+    known |= {  # care's own actions on a visit, a plan and an alert (POST-only, but named)
+        name: object_for(other, user, data).pk
+        for name, other in ID_PARAMETERS.items()
+        if name in named
+    }
     missing = [name for name in named if name not in known] + ["?"] * unnamed
     if missing:
         raise LookupError(
@@ -241,26 +261,6 @@ def _reverse(name: str, args: dict | list) -> str:
     if isinstance(args, list):
         return reverse(f"admin:{name}", args=args)
     return reverse(f"admin:{name}", kwargs=args)
-
-
-# Models that landed with features still in progress and have no object in back_office_data()
-# yet: their list and add pages are swept, their object pages not. Each entry is a known gap,
-# named in its issue; a model missing from here and from the data still fails the sweep.
-OBJECT_PAGES_NOT_YET_SWEPT = {
-    "booking.InboundText": "issue 16 (texts): no reply in the sweep's data yet",
-    "booking.WaitlistEntry": "issue 14 (waitlist): axe runs on its patient pages only",
-    "booking.WaitlistHold": "issue 14 (waitlist)",
-    "booking.WaitlistOffer": "issue 14 (waitlist)",
-}
-
-
-def _object_args(pattern: URLPattern, model: type, user, data) -> dict | list | None:
-    try:
-        return _args_for(pattern, model, user, data)
-    except LookupError:
-        if model._meta.label in OBJECT_PAGES_NOT_YET_SWEPT or model._meta.app_label == "care":
-            return None  # care (issue 13) has no objects in the sweep's data yet
-        raise
 
 
 def admin_pages(user, data: BackOfficeData) -> list[AdminPage]:
@@ -285,9 +285,7 @@ def admin_pages(user, data: BackOfficeData) -> list[AdminPage]:
         for pattern in admin.site.get_model_admin(model).get_urls():
             if not isinstance(pattern, URLPattern) or not pattern.name:
                 continue  # "<object_id>/": Django's redirect to the change page
-            args = _object_args(pattern, model, user, data)
-            if args is None:
-                continue
+            args = _args_for(pattern, model, user, data)
             url = _reverse(pattern.name, args)
             pages.append(AdminPage(pattern.name, url, model))
             for query in VARIANTS.get(pattern.name, []):

@@ -12,6 +12,12 @@ from booking.models import (
 )
 from booking.scheduling.inputs import parse_id
 
+OTHER_SUBJECTS = [
+    ("time_point", "care time point"),
+    ("waitlist_offer", "waitlist offer"),
+    ("waitlist_entry", "waitlist entry"),
+]
+
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
@@ -40,9 +46,16 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["resend"]
 
-    @admin.display(description="Appointment")
+    @admin.display(description="About")
     def appointment_when(self, obj: OutboundMessage) -> str:
-        return f"#{obj.appointment_id} {local_datetime(obj.appointment.start)}"
+        # A row is about a visit, another app's subject (a care time point, a waitlist offer
+        # or entry), or the patient as a whole (a consent copy): never assume a visit.
+        if obj.appointment_id:
+            return f"#{obj.appointment_id} {local_datetime(obj.appointment.start)}"
+        for name, label in OTHER_SUBJECTS:
+            if getattr(obj, f"{name}_id"):
+                return f"{label} {getattr(obj, f'{name}_id')}"
+        return f"patient {obj.patient_id}"
 
     def has_add_permission(self, request) -> bool:
         return False

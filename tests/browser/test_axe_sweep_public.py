@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,19 @@ from playwright.sync_api import expect
 from booking.backoffice import roles
 from booking.links.tokens import manage_token
 from booking.models import Appointment, ConsultationType
+from care.links import plan_token
+from care.models import PlanTemplate
+from care.plans import plan_end, plan_start
 from tests.back_office import ROLE_USERS, back_office_data
+from tests.back_office_rows import KNEE_COURSE
 from tests.browser.sweep import DESKTOP, PHONE, SWEEP_MARKS, log_in
-from tests.factories import AppointmentFactory, ArticleFactory, TopicFactory, next_weekday_at
+from tests.factories import (
+    AppointmentFactory,
+    ArticleFactory,
+    PatientFactory,
+    TopicFactory,
+    next_weekday_at,
+)
 
 pytestmark = SWEEP_MARKS
 
@@ -46,12 +56,6 @@ PUBLIC_NOT_PAGES = {
     "booking:waitlist_leave": "see test_waitlist_browser.py",
     "booking:waitlist_manage": "see test_waitlist_browser.py",
     "booking:waitlist_offer": "see test_waitlist_browser.py",
-    # Known gap, issue 13 (care plans) still open: its patient pages have no axe run yet.
-    "care:answer": "not yet swept (issue 13)",
-    "care:answered": "not yet swept (issue 13)",
-    "care:consent": "not yet swept (issue 13)",
-    "care:plan": "not yet swept (issue 13)",
-    "care:questions_preference": "not yet swept (issue 13)",
 }
 
 # A Markdown body with everything that can widen a page: a long address, a word without a
@@ -192,6 +196,8 @@ def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sw
     expect(page.get_by_role("heading", level=1)).to_have_text("Your request has been received")
     check("request received")
 
+    _care_pages(sweep, check, ctype)
+
     # A draft article, as the content editor previews it on the site.
     page.context.clear_cookies()
     log_in(sweep, ROLE_USERS[roles.EDITOR])
@@ -237,6 +243,67 @@ def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sw
     missed = public_names - visited - set(PUBLIC_NOT_PAGES)
     assert not missed, f"public pages the sweep never reached: {sorted(missed)}"
     sweep.assert_clean(started)
+
+
+def _care_pages(sweep, check, ctype) -> None:
+    """The care plan's private link (issue 13), for a patient whose plan was just started: the
+    plan with times inside the next step's window, the consent (its errors, signed), the
+    questions (their errors, answered, closed once answered), stopping and restarting them,
+    and the plan once ended."""
+    page = sweep.page
+    consult = AppointmentFactory(
+        consultation_type=ctype,
+        practitioner=ctype.practitioners.first(),
+        patient=PatientFactory(full_name="Lee Park", date_of_birth=date(1970, 5, 17)),
+        start=next_weekday_at(10, weeks_ahead=3),
+    )
+    plan = plan_start(appointment=consult, template=PlanTemplate.objects.get(name=KNEE_COURSE))
+    token = plan_token(plan)
+    sweep.goto(reverse("care:plan", args=[token]))
+    check("care plan, times to book")
+    page.locator("button[name=start]").first.click()
+    expect(page.get_by_role("status").first).to_contain_text("Your visit is booked.")
+    check("care plan, visit booked")
+
+    page.get_by_role("link", name="Your consent form").click()
+    check("consent")
+    page.get_by_role("button", name="Sign the consent form").click()
+    expect(page.locator("#id_full_name-error")).to_be_visible()
+    check("consent, errors")
+    page.get_by_label("Patient's date of birth").fill("1970-05-17")
+    page.get_by_label("Your full name").fill("Lee Park")
+    page.get_by_label("I have read this form and I agree to the treatment").check()
+    page.get_by_role("button", name="Sign the consent form").click()
+    expect(page.get_by_role("status").first).to_contain_text("signed consent is recorded")
+    check("consent, signed")
+
+    page.get_by_role("link", name="Back to your plan").click()
+    page.get_by_role("link", name="Answer the questions before your treatment").click()
+    answer_url = page.url
+    check("questions")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("#errors")).to_be_visible()
+    check("questions, errors")
+    for question in page.locator("fieldset.care-question").all():
+        question.locator("label").nth(3).click()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    check("questions answered")
+    sweep.goto(answer_url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("There is nothing to answer here")
+    check("questions, already answered")
+
+    sweep.goto(reverse("care:questions_preference", args=[token]))
+    check("stop the questions")
+    page.get_by_role("button", name="Stop sending me questions").click()
+    expect(page.get_by_role("status").first).to_contain_text("not send you any more")
+    check("care plan, questions stopped")
+    page.get_by_role("link", name="Start receiving them again").click()
+    check("restart the questions")
+    plan_end(plan=plan, reason="Moved away")
+    sweep.goto(reverse("care:plan", args=[token]))
+    expect(page.get_by_text("This plan has ended.")).to_be_visible()
+    check("care plan, ended")
 
 
 def _public_url_names() -> set[str]:

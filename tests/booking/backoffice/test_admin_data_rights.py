@@ -12,7 +12,9 @@ from booking.models import Appointment, AuditEvent, OutboundMessage, Patient
 from tests.factories import (
     AppointmentFactory,
     OutboundMessageFactory,
+    PatientFactory,
     StaffUserFactory,
+    WaitlistOfferFactory,
     next_weekday_at,
 )
 
@@ -212,6 +214,27 @@ def test_failed_filter_lists_only_failed_messages(client, reception, failed_mess
 
     assert response.status_code == 200
     assert [m.pk for m in response.context["cl"].result_list] == [failed_message.pk]
+
+
+def test_the_ledger_lists_rows_about_other_subjects_than_a_visit(client, reception):
+    """A waitlist offer's email and a care consent copy have no appointment: the list names
+    what each is about instead of failing."""
+    patient = PatientFactory()
+    offer = WaitlistOfferFactory(entry__patient=patient)
+    OutboundMessage.objects.create(
+        patient=patient, waitlist_offer=offer, kind="waitlist_offer", scheduled_for=timezone.now()
+    )
+    OutboundMessage.objects.create(
+        patient=patient, kind="care_consent_copy", scheduled_for=timezone.now()
+    )
+    client.force_login(reception)
+
+    response = client.get(reverse("admin:booking_outboundmessage_changelist"))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"waitlist offer {offer.pk}" in body
+    assert f"patient {patient.pk}" in body
 
 
 def test_resend_action_delivers_failed_message(
