@@ -318,3 +318,69 @@ def _public_url_names() -> set[str]:
             continue
         names |= {f"{namespace}:{n}" for n in resolver.reverse_dict if isinstance(n, str)}
     return names
+
+
+def test_every_spanish_page_passes_axe_and_says_it_is_spanish(sweep):
+    """The Spanish side (issue 17): each public page under /es/ and each private page of a
+    Spanish patient, at a phone's and a desktop's width, `lang="es"` on the page and the
+    switch's "English" marked `lang="en"`; then a switch to English and back says so too."""
+    started = time.monotonic()
+    back_office_data()
+    ctype = ConsultationType.objects.get(slug="initial")
+    ConsultationType.objects.filter(pk=ctype.pk).update(name_es="Primera consulta")
+    english = ArticleFactory(slug="rodilla-en", title="Knee pain explained")
+    ArticleFactory(
+        slug="dolor-de-rodilla",
+        title="El dolor de rodilla, explicado",
+        language="es",
+        translation_of=english,
+        topic=english.topic,
+    )
+    page = sweep.page
+    appointment = AppointmentFactory(
+        consultation_type=ctype,
+        practitioner=ctype.practitioners.first(),
+        patient=PatientFactory(full_name="Lucía Pérez", language="es"),
+        start=next_weekday_at(10, weeks_ahead=2),
+    )
+    plan = plan_start(appointment=appointment, template=PlanTemplate.objects.get(name=KNEE_COURSE))
+    token = manage_token(appointment)
+
+    def check(label: str) -> None:
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        sweep.check(f"es: {label}", fits=True)
+
+    for label, url in [
+        ("home", "/es/"),
+        ("booking start", "/es/book/"),
+        ("time picker", "/es/book/initial/"),
+        ("article list", "/es/learn/"),
+        ("article", "/es/learn/dolor-de-rodilla/"),
+        ("search", "/es/learn/search/?q=rodilla"),
+        ("privacy", "/es/privacy/"),
+        ("404", "/es/no-such-page/"),
+        ("lost link", "/es/book/lost-link/"),
+        ("manage", reverse("booking:manage", args=[token])),
+        ("questionnaire", reverse("booking:questionnaire", args=[token])),
+        ("reschedule picker", reverse("booking:manage_reschedule", args=[token])),
+        ("cancel", reverse("booking:manage_cancel", args=[token])),
+        ("care plan", reverse("care:plan", args=[plan_token(plan)])),
+        ("consent", reverse("care:consent", args=[plan_token(plan)])),
+    ]:
+        sweep.goto(url)
+        check(label)
+    expect(
+        page.locator("a.language-switch[lang='en'], button.language-switch[lang='en']").first
+    ).to_be_visible()
+
+    # After a switch to English and back, the page says which language it is in.
+    sweep.goto("/es/book/initial/")
+    page.locator(".time-choice").first.click()
+    page.locator("#id_full_name").fill("Lucía Pérez")
+    page.locator("button.language-switch[value='en']").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    sweep.check("es -> en: details", fits=True)
+    page.locator("button.language-switch[value='es']").click()
+    check("en -> es: details")
+    expect(page.locator("#id_full_name")).to_have_value("Lucía Pérez")
+    sweep.assert_clean(started)
