@@ -24,6 +24,7 @@ from care.models import (
     InstrumentItem,
     PlanTemplate,
     Response,
+    RescheduleAlert,
     SafetyAlert,
 )
 from care.outcomes import time_point_answer, time_point_instruments, time_points_sync
@@ -132,8 +133,18 @@ def care_rows(*, consult: Appointment, clinician_user) -> dict[type, Model]:
         answers=_answers(six_weeks, pain=8, joint=30, change=6),
         now=six_weeks.due_at + timedelta(hours=3),
     )
+    # The follow-up booked outside its window, as a moved injection would leave it.
+    reschedule = RescheduleAlert.objects.create(
+        plan=plan,
+        step=steps[3],
+        reason=RescheduleAlert.Reason.OUT_OF_WINDOW,
+        detail="Follow-up booked outside its window after the injection moved.",
+        moved_appointment=steps[2].appointment,
+        created_at=timezone.now(),
+    )
     return {
         CarePlan: plan,
+        RescheduleAlert: reschedule,
         ConsentRecord: consent,
         Response: Response.objects.filter(time_point=six_weeks).order_by("pk").first(),
         SafetyAlert: SafetyAlert.objects.filter(plan=plan).order_by("pk").first(),
