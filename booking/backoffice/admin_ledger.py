@@ -20,11 +20,12 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "channel",
         "appointment_when",
         "status",
+        "delivery",
         "attempts",
         "scheduled_for",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "channel"]
+    list_filter = ["status", "delivery_status", "kind", "channel"]
     list_select_related = ["appointment"]
     date_hierarchy = "scheduled_for"
     fields = [
@@ -36,6 +37,10 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "attempts",
         "sent_at",
         "last_error",
+        "provider_id",
+        "delivery_status",
+        "delivery_error_code",
+        "delivery_updated_at",
     ]
     readonly_fields = fields
     actions = ["resend"]
@@ -43,6 +48,11 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     @admin.display(description="Appointment")
     def appointment_when(self, obj: OutboundMessage) -> str:
         return f"#{obj.appointment_id} {local_datetime(obj.appointment.start)}"
+
+    @admin.display(description="Delivery", ordering="delivery_status")
+    def delivery(self, obj: OutboundMessage) -> str:
+        # What the provider reported after accepting it (texts); empty for email.
+        return obj.delivery_display() or "–"
 
     def has_add_permission(self, request) -> bool:
         return False
