@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import logging
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -201,3 +202,12 @@ def test_unsubscribed_recipient_fails_and_opts_the_patient_out(twilio):
     assert appointment.patient.sms_opted_out_at is not None
     # The email reminder went out all the same.
     assert appointment.messages.filter(channel="email", kind="reminder", status="sent").exists()
+
+
+def test_sending_logs_no_number_and_not_the_librarys_request_dump(twilio, caplog):
+    text_due()
+    with caplog.at_level(logging.INFO):
+        due_messages_scan()
+    assert twilio.requests
+    assert not [r for r in caplog.records if r.name.startswith("twilio")]
+    assert all("+14135550199" not in r.getMessage() for r in caplog.records)
