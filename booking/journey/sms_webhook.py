@@ -24,7 +24,7 @@ from booking.profile import clinic_profile_get
 logger = logging.getLogger(__name__)
 
 
-SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
+SID = re.compile(r"[A-Za-z0-9]{2,64}")
 
 
 def signature_valid(request: HttpRequest) -> bool:
@@ -70,7 +70,7 @@ def sms_status(request: HttpRequest) -> HttpResponse:
     sid = request.POST.get("MessageSid", "")
     provider_status = request.POST.get("MessageStatus", "")
     raw_code = request.POST.get("ErrorCode", "").strip()
-    if not SID.match(sid) or not provider_status:
+    if not SID.fullmatch(sid) or not provider_status:
         return HttpResponseBadRequest("MessageSid and MessageStatus are required.")
     if raw_code and (not raw_code.isdigit() or len(raw_code) > 9):
         return HttpResponseBadRequest("ErrorCode must be a number.")

@@ -229,6 +229,7 @@ def test_without_an_auth_token_every_report_is_refused(client, settings):
         {"MessageSid": None},
         {"MessageSid": ""},
         {"MessageSid": "SM/../../x"},
+        {"MessageSid": SID + "\n"},
         {"MessageSid": "SM" + "a" * 80},
         {"MessageStatus": None},
         {"MessageStatus": ""},
