@@ -1,19 +1,30 @@
-"""Reminder pipeline benchmark: a catch-up burst, and steady-state lateness.
+"""Reminder pipeline benchmark, emails and texts: a catch-up burst, and steady-state lateness.
 
     REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/reminders.py
-    REDIS_URL=... .venv/bin/python bench/reminders.py --count 10000 --steady 120 --interval 10
+    REDIS_URL=... .venv/bin/python bench/reminders.py --count 10000 --texts 4000 --steady 120
+    REDIS_URL=... .venv/bin/python bench/reminders.py --texts 0          # emails only
+    REDIS_URL=... .venv/bin/python bench/reminders.py --sms file         # texts as files
 
 Runs against a fresh SQLite database in a temporary VAR_DIR (or, with BENCH_DATABASE_URL, an
 existing migrated PostgreSQL database whose booking data it wipes: never point it at real
-data), a Celery worker subprocess, Redis, and a local aiosmtpd server in this process.
+data), a Celery worker subprocess, Redis, and in this process a local aiosmtpd server and
+(`--sms twilio`, the default) a local HTTP server answering like Twilio's Messages endpoint,
+reached by the worker through the real `twilio` library (TwilioBackend); `--sms file` writes
+the texts with the FileBackend instead. Quiet hours for texts are switched off, so the run
+means the same at any hour.
 
-1. Burst: `--count` confirmed visits whose 2 h reminder fell due 10-55 minutes ago (as after
-   an outage, within the clinic's 60-minute lateness). One `scan_due_messages` run by the
-   worker; we time until the SMTP server has every reminder, and check 0 duplicates and 0
-   missing, by the ledger id each email carries (X-Clinic-Message).
+1. Burst: `--count` reminders, `--texts` of them texts: `count - texts` confirmed visits whose
+   2 h reminder fell due 10-55 minutes ago (as after an outage, within the clinic's 60-minute
+   lateness), `texts` of them opted in to texts (each its own phone number), so each has an
+   email reminder and those also a text. One `scan_due_messages` run by the worker; we time
+   until the SMTP server has every email and the fake Twilio (or the outbox) every text, and
+   check 0 duplicates and 0 missing: emails by the ledger id each carries (X-Clinic-Message),
+   texts by their number (one text per number). Then the ledger: every text row sent, with the
+   MessageSid Twilio gave it, and every request asked for the StatusCallback.
 2. Steady state (scaled down): `celery beat` ticking every `--interval` seconds, `--steady`
-   reminders falling due at random moments over the next minute; each reminder's lateness is
-   the SMTP server's receive time minus its due time. The bound is interval + 2 minutes.
+   visits whose reminders fall due at random moments over the next minute, the same share of
+   them opted in to texts; each reminder's lateness is its arrival minus its due time. The
+   bound is interval + 2 minutes.
 """
 
 from __future__ import annotations
@@ -21,132 +32,129 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import uuid
+from dataclasses import dataclass
+from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import (  # noqa: E402
+    SmtpCounter,
+    TwilioCounter,
+    bench_environment,
+    cpu_seconds,
+    django_migrate,
+    pool_label,
+    smtp_start,
+    start_celery,
+    start_worker,
+    stop_all,
+    twilio_start,
+)
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--steady", type=int, default=120, help="reminders in the steady run")
+    parser.add_argument("--count", type=int, default=10_000, help="reminders in the burst")
+    parser.add_argument("--texts", type=int, default=4_000, help="how many of them are texts")
+    parser.add_argument("--sms", default="twilio", choices=["twilio", "file"])
+    parser.add_argument("--steady", type=int, default=120, help="visits in the steady run")
     parser.add_argument("--interval", type=int, default=10, help="scan interval (s), steady run")
     parser.add_argument("--pool", default="threads", choices=["prefork", "threads", "solo"])
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=300)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if not 0 <= args.texts <= args.count // 2:
+        parser.error("--texts: between 0 and half of --count (each text has its visit's email)")
+    return args
 
 
-LEDGER_ID = re.compile(rb"^X-Clinic-Message: (\d+)\r?$", re.MULTILINE)
+class TextOutbox:
+    """The texts that arrived, as (number, time), at the fake Twilio or in the file outbox."""
 
-
-class Counter:
-    """aiosmtpd handler: when each ledger id arrived."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.arrivals: list[tuple[int, float]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        # A regex, not the email parser: this server shares the CPU with the worker under test.
-        match = LEDGER_ID.search(envelope.content)
-        with self.lock:
-            self.arrivals.append((int(match.group(1)), time.time()))
-        return "250 OK"
+    def __init__(self, *, twilio: TwilioCounter | None, directory: Path) -> None:
+        self.twilio = twilio
+        self.directory = directory
 
     def count(self) -> int:
-        with self.lock:
-            return len(self.arrivals)
+        if self.twilio is not None:
+            return self.twilio.count()
+        if not self.directory.exists():
+            return 0
+        return sum(1 for _ in os.scandir(self.directory))
+
+    def arrivals(self) -> list[tuple[str, float]]:
+        if self.twilio is not None:
+            return [(to, at) for to, at, _ in self.twilio.since(0)]
+        found = []
+        for entry in os.scandir(self.directory):
+            first_line = Path(entry.path).read_text(encoding="utf-8").split("\n", 1)[0]
+            found.append((first_line.removeprefix("To: "), entry.stat().st_mtime))
+        return found
+
+    def reset(self) -> None:
+        if self.twilio is not None:
+            with self.twilio.lock:
+                self.twilio.arrivals.clear()
+        elif self.directory.exists():
+            for entry in os.scandir(self.directory):
+                os.unlink(entry.path)
+
+
+@dataclass
+class Sinks:
+    emails: SmtpCounter
+    texts: TextOutbox
+    twilio_counter: TwilioCounter | None
 
 
 def main() -> int:
     args = parse_args()
-    if not os.environ.get("REDIS_URL"):
-        sys.exit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/3): the benchmark runs on Redis.")
-    var_dir = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "clinic.settings",
-            "VAR_DIR": str(var_dir),
-            "CELERY_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    var_dir = bench_environment(prefix="clinic-bench-")
+    emails = SmtpCounter()
+    smtp = smtp_start(emails)
+    twilio_counter, twilio = None, None
+    if args.sms == "twilio":
+        twilio_counter = TwilioCounter()
+        twilio = twilio_start(twilio_counter)
     else:
-        os.environ.pop("DATABASE_URL", None)
-
-    from aiosmtpd.controller import Controller
-
-    counter = Counter()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        smtp_port = probe.getsockname()[1]
-    smtp = Controller(counter, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
-    os.environ.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)})
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+        os.environ["SMS_BACKEND"] = "booking.messaging.sms.backends.FileBackend"
+        os.environ["SMS_OUTBOX_DIR"] = str(var_dir / "sms-outbox")
+    sinks = Sinks(
+        emails=emails,
+        texts=TextOutbox(twilio=twilio_counter, directory=var_dir / "sms-outbox"),
+        twilio_counter=twilio_counter,
+    )
+    django_migrate()
+    _no_quiet_hours()
 
     processes: list[subprocess.Popen] = []
     try:
-        burst = run_burst(args, counter, var_dir, processes)
-        steady = run_steady(args, counter, var_dir, processes)
+        burst = run_burst(args, sinks, var_dir, processes)
+        steady = run_steady(args, sinks, var_dir, processes)
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=20)
+        stop_all(processes)
         smtp.stop()
+        if twilio is not None:
+            twilio.shutdown()
     print()
-    print(burst)
+    print("\n".join(burst))
     print(steady)
     return 0
 
 
-def _start(cmd: list[str], log: Path, processes: list, env: dict | None = None) -> None:
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "clinic", *cmd],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    processes.append(process)
+def _no_quiet_hours() -> None:
+    from booking.profile import clinic_profile_get
 
-
-def _start_worker(args, var_dir: Path, processes: list, env: dict | None = None) -> None:
-    log = var_dir / f"worker-{len(processes)}.log"
-    _start(
-        ["worker", f"--pool={args.pool}", f"--concurrency={args.concurrency}", "-l", "INFO"]
-        + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
-        log,
-        processes,
-        env,
-    )
-    deadline = time.monotonic() + 60
-    while b" ready." not in log.read_bytes():
-        if time.monotonic() > deadline:
-            sys.exit("worker did not start:\n" + log.read_text()[-2000:])
-        time.sleep(0.2)
+    profile = clinic_profile_get()
+    profile.text_quiet_start = profile.text_quiet_end = clock_time(0)
+    profile.save(update_fields=["text_quiet_start", "text_quiet_end"])
 
 
 def _wipe() -> None:
@@ -167,17 +175,26 @@ def _wipe() -> None:
     TaskHeartbeat.objects.all().delete()
 
 
-def _visits(starts: list, *, booked_ago: timedelta, tag: str) -> None:
-    """Confirmed 5-minute visits at `starts`, ten per practitioner, none overlapping."""
+def phone_for(tag: str, i: int) -> str:
+    """A distinct E.164 number per opted-in visit (tag b: 201-555-xxxx..., tag s: 301-...)."""
+    area = (201 if tag == "b" else 301) + i // 10_000
+    return f"+1{area}555{i % 10_000:04d}"
+
+
+def _visits(
+    starts: list, *, booked_ago: timedelta, tag: str, texts: int = 0, per: int = 10
+) -> None:
+    """Confirmed 5-minute visits at `starts`, `per` per practitioner in order (the caller keeps
+    each practitioner's apart); the first `texts` of them opted in to text reminders."""
     from django.utils import timezone
 
+    from booking.messaging.sms.consent import SMS_CONSENT_VERSION
     from booking.models import Appointment, ConsultationType, Patient, Practitioner
 
     ctype, _ = ConsultationType.objects.get_or_create(
         slug=f"bench-{tag}",
         defaults={"name": "Joint check", "description": "Bench", "duration_minutes": 5},
     )
-    per = 10
     practitioners = Practitioner.objects.bulk_create(
         [Practitioner(display_name=f"Dr. Bench {tag}{i}") for i in range(len(starts) // per + 1)]
     )
@@ -188,9 +205,11 @@ def _visits(starts: list, *, booked_ago: timedelta, tag: str) -> None:
         ],
         batch_size=1000,
     )
+    now = timezone.now()
     rows = []
     for i, start in enumerate(starts):
         end = start + timedelta(minutes=5)
+        texting = i < texts
         rows.append(
             Appointment(
                 consultation_type=ctype,
@@ -202,72 +221,136 @@ def _visits(starts: list, *, booked_ago: timedelta, tag: str) -> None:
                 occupied_end=end,
                 contact_name=patients[i].full_name,
                 contact_email=patients[i].email,
+                contact_phone=phone_for(tag, i) if texting else "",
+                sms_opt_in_at=now - booked_ago if texting else None,
+                sms_consent_version=SMS_CONSENT_VERSION if texting else "",
             )
         )
     created = Appointment.objects.bulk_create(rows, batch_size=1000)
-    Appointment.objects.filter(pk__in=[a.pk for a in created]).update(
-        created_at=timezone.now() - booked_ago
+    Appointment.objects.filter(pk__in=[a.pk for a in created]).update(created_at=now - booked_ago)
+
+
+def _wait(sinks: Sinks, *, emails: int, texts: int, email_mark: int, deadline: float) -> None:
+    while time.time() < deadline:
+        if sinks.emails.count() - email_mark >= emails and sinks.texts.count() >= texts:
+            return
+        time.sleep(0.05)
+
+
+def _text_figures(sinks: Sinks, expected_numbers: set[str]) -> tuple[int, int, list[str]]:
+    """Duplicates and missing among the texts (one per number), and the ledger's side."""
+    from django.db.models import Count
+
+    from booking.models import OutboundMessage
+
+    numbers = [to for to, _ in sinks.texts.arrivals()]
+    duplicates = len(numbers) - len(set(numbers))
+    missing = len(expected_numbers - set(numbers))
+    rows = OutboundMessage.objects.filter(channel="sms", kind="reminder")
+    by_status = dict(
+        rows.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
+    # "skipped": the 24 h text reminders, long past the clinic's allowed lateness.
+    notes = [f"text rows by status {by_status}"]
+    if sinks.twilio_counter is not None:
+        sent = rows.filter(status="sent")
+        stored = set(sent.exclude(provider_id="").values_list("provider_id", flat=True))
+        forms = [form for _, _, form in sinks.twilio_counter.since(0)]
+        issued = {form["_sid"] for form in forms}
+        callbacks = {form.get("StatusCallback") for form in forms}
+        notes.append(
+            f"MessageSid stored on {len(stored)}/{sent.count()} sent rows, "
+            f"{'all' if stored == issued else 'NOT all'} of the {len(issued)} Twilio issued; "
+            f"StatusCallback asked on {sum(1 for f in forms if f.get('StatusCallback'))}/"
+            f"{len(forms)} requests ({', '.join(sorted(c or '-' for c in callbacks))})"
+        )
+    return duplicates, missing, notes
 
 
-def pool_label(args) -> str:
-    if args.pool == "solo":
-        return "solo pool, one process"
-    return f"{args.pool} pool, concurrency {args.concurrency}"
-
-
-def run_burst(args, counter: Counter, var_dir: Path, processes: list) -> str:
+def run_burst(args, sinks: Sinks, var_dir: Path, processes: list) -> list[str]:
     from django.utils import timezone
 
     from booking.messaging.tasks import scan_due_messages
     from booking.models import OutboundMessage
 
     _wipe()
+    sinks.texts.reset()
+    visits = args.count - args.texts
     now = timezone.now()
     # Ten visits per practitioner, 5 minutes apart: due 10-55 minutes ago for the 2 h reminder.
-    starts = [now + timedelta(hours=1, minutes=5 + 5 * (i % 10)) for i in range(args.count)]
-    _visits(starts, booked_ago=timedelta(days=1), tag="b")
-    _start_worker(args, var_dir, processes)
-    before = counter.count()
+    starts = [now + timedelta(hours=1, minutes=5 + 5 * (i % 10)) for i in range(visits)]
+    _visits(starts, booked_ago=timedelta(days=1), tag="b", texts=args.texts)
+    start_worker(var_dir, processes, pool=args.pool, concurrency=args.concurrency)
+    worker = processes[-1].pid
+    cpu_before, own_before = cpu_seconds(worker), cpu_seconds(os.getpid(), children=False)
+    email_mark = sinks.emails.count()
     started = time.time()
     scan_due_messages.delay()
-    deadline = started + args.timeout
-    while counter.count() - before < args.count and time.time() < deadline:
-        time.sleep(0.05)
+    _wait(
+        sinks,
+        emails=visits,
+        texts=args.texts,
+        email_mark=email_mark,
+        deadline=started + args.timeout,
+    )
     elapsed = time.time() - started
+    cpu = cpu_seconds(worker) - cpu_before
+    # This process: the SMTP server, the fake Twilio and the polling, sharing the two cores.
+    own = cpu_seconds(os.getpid(), children=False) - own_before
     time.sleep(2)  # anything sent twice would arrive now
-    ids = [i for i, _ in counter.arrivals[before:]]
+    email_ids = [i for i, _ in sinks.emails.since(email_mark)]
     expected = set(
         OutboundMessage.objects.filter(
-            kind="reminder", status__in=["sent", "pending", "sending"]
+            kind="reminder", channel="email", status__in=["sent", "pending", "sending"]
         ).values_list("pk", flat=True)
     )
-    duplicates = len(ids) - len(set(ids))
-    missing = args.count - len(set(ids) & expected)
-    rate = len(ids) / elapsed if elapsed else 0
-    ok = duplicates == 0 and missing == 0 and elapsed < 60
-    return (
-        f"BURST  {args.count} reminders due at once, one worker ({pool_label(args)}), Redis, "
-        f"local SMTP: {len(ids)} received in "
-        f"{elapsed:.1f} s ({rate:.0f}/s), duplicates {duplicates}, missing {missing} -> "
-        f"{'PASS' if ok else 'FAIL'} (< 60 s, 0 duplicates, 0 missing)"
+    email_duplicates = len(email_ids) - len(set(email_ids))
+    email_missing = visits - len(set(email_ids) & expected)
+    numbers = {phone_for("b", i) for i in range(args.texts)}
+    text_duplicates, text_missing, notes = _text_figures(sinks, numbers)
+    if not args.texts:
+        notes = []
+    received = len(email_ids) + sinks.texts.count()
+    email_times = [at for _, at in sinks.emails.since(email_mark)]
+    text_times = [at for _, at in sinks.texts.arrivals()]
+    last_email = max(email_times, default=started) - started
+    last_text = max(text_times, default=started) - started
+    notes.insert(
+        0,
+        f"worker CPU {cpu:.1f} s ({cpu * 1000 / max(1, received):.1f} ms a reminder), "
+        f"bench process (SMTP, fake Twilio) {own:.1f} s; "
+        f"last email at {last_email:.1f} s, last text at {last_text:.1f} s",
     )
+    duplicates = email_duplicates + text_duplicates
+    missing = email_missing + text_missing
+    rate = received / elapsed if elapsed else 0
+    ok = duplicates == 0 and missing == 0 and elapsed < 60
+    via = "the twilio library -> a local fake Twilio" if args.sms == "twilio" else "file outbox"
+    return [
+        f"BURST  {args.count} reminders due at once ({visits} emails + {args.texts} texts via "
+        f"{via}), one worker ({pool_label(args.pool, args.concurrency)}), Redis, local SMTP: "
+        f"{received} received in {elapsed:.1f} s ({rate:.0f}/s), duplicates {duplicates} "
+        f"(emails {email_duplicates}, texts {text_duplicates}), missing {missing} (emails "
+        f"{email_missing}, texts {text_missing}) -> {'PASS' if ok else 'FAIL'} "
+        f"(< 60 s, 0 duplicates, 0 missing)",
+        *(f"       {note}" for note in notes),
+    ]
 
 
-def run_steady(args, counter: Counter, var_dir: Path, processes: list) -> str:
+def run_steady(args, sinks: Sinks, var_dir: Path, processes: list) -> str:
     from django.utils import timezone
 
     from booking.models import OutboundMessage
 
     if args.steady <= 0:
         return "STEADY skipped"
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    stop_all(processes, timeout=30)
+    processes.clear()
     _wipe()
+    sinks.texts.reset()
     env = {"REMINDER_SCAN_INTERVAL_SECONDS": str(args.interval)}
-    _start_worker(args, var_dir, processes, env)
-    _start(
+    start_worker(var_dir, processes, pool=args.pool, concurrency=args.concurrency, env=env)
+    start_celery(
         ["beat", "-l", "WARNING", "-s", str(var_dir / "beat-schedule"), "--max-interval", "1"],
         var_dir / "beat.log",
         processes,
@@ -280,26 +363,41 @@ def run_steady(args, counter: Counter, var_dir: Path, processes: list) -> str:
         now + timedelta(hours=2, seconds=5 + random.uniform(0, window))  # noqa: S311
         for _ in range(args.steady)
     ]
-    _visits(starts, booked_ago=timedelta(0), tag="s")
-    before = counter.count()
+    texts = round(args.steady * args.texts / max(1, args.count - args.texts))
+    # One practitioner each: random times within a minute would overlap.
+    _visits(starts, booked_ago=timedelta(0), tag="s", texts=texts, per=1)
+    email_mark = sinks.emails.count()
     deadline = time.time() + window + 2 * args.interval + 120
-    while counter.count() - before < args.steady and time.time() < deadline:
-        time.sleep(0.2)
-    arrivals = dict(counter.arrivals[before:])
+    _wait(sinks, emails=args.steady, texts=texts, email_mark=email_mark, deadline=deadline)
+    arrivals = dict(sinks.emails.since(email_mark))
     due = dict(
         OutboundMessage.objects.filter(pk__in=arrivals, kind="reminder").values_list(
             "pk", "scheduled_for"
         )
     )
-    lateness = sorted(arrivals[pk] - due[pk].timestamp() for pk in due)
+    email_lateness = [arrivals[pk] - due[pk].timestamp() for pk in due]
+    text_due = {
+        phone.as_e164: moment
+        for phone, moment in OutboundMessage.objects.filter(
+            # "sending" too: the last text may be at Twilio a moment before the worker records it.
+            channel="sms",
+            kind="reminder",
+            status__in=["sent", "sending"],
+        ).values_list("appointment__contact_phone", "scheduled_for")
+    }
+    text_lateness = [
+        at - text_due[to].timestamp() for to, at in sinks.texts.arrivals() if to in text_due
+    ]
+    lateness = sorted(email_lateness + text_lateness)
     bound = args.interval + 120
     worst = lateness[-1] if lateness else float("inf")
-    ok = len(lateness) == args.steady and worst <= bound
+    expected = args.steady + texts
+    ok = len(lateness) == expected and worst <= bound
     median = statistics.median(lateness) if lateness else float("nan")
     return (
-        f"STEADY {len(lateness)}/{args.steady} reminders due over {window} s, beat every "
-        f"{args.interval} s: lateness median {median:.1f} s, max {worst:.1f} s "
-        f"(bound: interval + 120 s = {bound} s) -> {'PASS' if ok else 'FAIL'}"
+        f"STEADY {len(lateness)}/{expected} reminders ({args.steady} emails, {texts} texts) due "
+        f"over {window} s, beat every {args.interval} s: lateness median {median:.1f} s, max "
+        f"{worst:.1f} s (bound: interval + 120 s = {bound} s) -> {'PASS' if ok else 'FAIL'}"
     )
 
 

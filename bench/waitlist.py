@@ -18,39 +18,27 @@ counted, on the final state. Bounded: gives up after `--timeout` seconds.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-LEDGER_ID = re.compile(rb"^X-Clinic-Message: (\d+)\r?$", re.MULTILINE)
+
+from bench.harness import (  # noqa: E402
+    SmtpCounter,
+    bench_environment,
+    django_migrate,
+    smtp_start,
+    start_worker,
+    stop_all,
+)
+
 TYPES, PRACTITIONERS = 4, 10
-
-
-class Counter:
-    """aiosmtpd handler: when each ledger id arrived (a regex: it shares the CPU)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.arrivals: dict[int, float] = {}
-
-    async def handle_DATA(self, server, session, envelope):
-        match = LEDGER_ID.search(envelope.content)
-        with self.lock:
-            self.arrivals.setdefault(int(match.group(1)), time.time())
-        return "250 OK"
 
 
 def parse_args() -> argparse.Namespace:
@@ -176,12 +164,12 @@ def matching_cost(holds: list) -> str:
     )
 
 
-def run(args, counter: Counter, var_dir: Path, processes: list) -> list[str]:
+def run(args, counter: SmtpCounter, var_dir: Path, processes: list) -> list[str]:
     from booking.models import Appointment, OutboundMessage, WaitlistHold
     from booking.scheduling.changes import appointment_cancel
 
     visit_ids = setup_world(args)
-    _start_worker(args, var_dir, processes)
+    start_worker(var_dir, processes, pool=args.pool, concurrency=args.concurrency)
     committed: dict[int, float] = {}
     hold_times: list[float] = []
     started = time.time()
@@ -203,8 +191,7 @@ def run(args, counter: Counter, var_dir: Path, processes: list) -> list[str]:
             kind="waitlist_offer", waitlist_offer__batch=1
         ).values_list("pk", "waitlist_offer__hold__freed_appointment_id")
         found: dict[int, list[float]] = {}
-        with counter.lock:
-            arrivals = dict(counter.arrivals)
+        arrivals = counter.first_arrivals()
         for pk, visit_id in rows:
             if pk in arrivals:
                 found.setdefault(visit_id, []).append(arrivals[pk] - committed[visit_id])
@@ -216,8 +203,9 @@ def run(args, counter: Counter, var_dir: Path, processes: list) -> list[str]:
             pk__in=[h.pk for h in holds], batches_sent__gte=1
         )
         sent = OutboundMessage.objects.filter(kind="waitlist_offer", waitlist_offer__batch=1)
+        arrived = counter.first_arrivals()
         if offered_holds.count() == expected and all(
-            pk in counter.arrivals for pk in sent.values_list("pk", flat=True)
+            pk in arrived for pk in sent.values_list("pk", flat=True)
         ):
             break
         time.sleep(0.5)
@@ -244,67 +232,17 @@ def run(args, counter: Counter, var_dir: Path, processes: list) -> list[str]:
     return lines
 
 
-def _start_worker(args, var_dir: Path, processes: list) -> None:
-    log = var_dir / "worker.log"
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "clinic", "worker"]
-        + [f"--pool={args.pool}", f"--concurrency={args.concurrency}", "-l", "INFO"]
-        + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    processes.append(process)
-    deadline = time.monotonic() + 60
-    while b" ready." not in log.read_bytes():
-        if time.monotonic() > deadline or process.poll() is not None:
-            sys.exit("worker did not start:\n" + log.read_text()[-2000:])
-        time.sleep(0.2)
-
-
 def main() -> int:
     args = parse_args()
-    if not os.environ.get("REDIS_URL"):
-        sys.exit("Set REDIS_URL (e.g. redis://127.0.0.1:6379/3): the benchmark runs on Redis.")
-    var_dir = Path(tempfile.mkdtemp(prefix="clinic-bench-wl-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "clinic.settings",
-            "VAR_DIR": str(var_dir),
-            "CELERY_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-
-    from aiosmtpd.controller import Controller
-
-    counter = Counter()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        smtp_port = probe.getsockname()[1]
-    smtp = Controller(counter, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
-    os.environ.update({"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)})
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    var_dir = bench_environment(prefix="clinic-bench-wl-")
+    counter = SmtpCounter()
+    smtp = smtp_start(counter)
+    django_migrate()
     processes: list[subprocess.Popen] = []
     try:
         lines = run(args, counter, var_dir, processes)
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=20)
+        stop_all(processes)
         smtp.stop()
     print()
     print("\n".join(lines))

@@ -17,7 +17,7 @@ from booking.journey.manage import (
 )
 from booking.journey.picker import choose_time, start
 from booking.journey.short_links import short_link
-from booking.journey.sms_webhook import sms_inbound
+from booking.journey.sms_webhook import sms_inbound, sms_status
 
 app_name = "booking"
 
@@ -47,6 +47,8 @@ private_urlpatterns = [
     path("api/availability", availability, name="api_availability"),
     # Twilio's webhook for texts to the clinic's number (signed; see journey/sms_webhook.py).
     path("sms/inbound/", sms_inbound, name="sms_inbound"),
+    # Twilio's delivery reports of the texts we send (StatusCallback; signed the same way).
+    path("sms/status/", sms_status, name="sms_status"),
     # A clinician's private calendar subscription (the token is the key; revocable).
     path("calendar/<str:token>.ics", calendar_feed_serve, name="calendar_feed"),
 ]

@@ -504,6 +504,10 @@ LOGGING = {
         # through the filter above.
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        # The twilio library logs ten INFO lines per API request (URL, headers, and the query
+        # string of a GET, where a phone number would be): its warnings and errors are enough;
+        # the ledger logs each text's outcome by id.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
 if not REDIS_URL:

@@ -92,11 +92,15 @@ class MessageInline(admin.TabularInline):
     model = OutboundMessage
     verbose_name = "message sent"
     verbose_name_plural = "messages sent"
-    fields = ["kind", "scheduled_for", "status", "attempts", "sent_at"]
+    fields = ["kind", "channel", "scheduled_for", "status", "delivery", "attempts", "sent_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ["scheduled_for"]
+
+    @admin.display(description="Delivery")
+    def delivery(self, obj: OutboundMessage) -> str:
+        return obj.delivery_display() or "–"
 
     def has_view_permission(self, request, obj=None) -> bool:
         # Which emails went out is scheduling information, not health information.

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +37,7 @@ from booking.backoffice.reports import reports_page
 from booking.backoffice.schedule_views import schedule_day, schedule_print, schedule_week
 from booking.messaging.private_links import private_link_resend
 from booking.models import Appointment, OutboundMessage
+from booking.models.messages import UNDELIVERED_STATUSES
 from booking.scheduling.changes import (
     appointment_cancel,
     appointment_confirmation_resend,
@@ -168,10 +169,13 @@ class AppointmentAdmin(ReadOnlyHistoryAdmin):
         if request.user.has_perm("booking.view_outboundmessage"):
             # Failed emails sit at the top of the record, each with its resend button: the
             # patient may not know their confirmation or reminder never arrived.
+            # Texts the carrier could not deliver too: the provider took them, but the patient
+            # never got them (the email of the same moment went on its own).
             failed = list(
                 OutboundMessage.objects.filter(
+                    Q(status=OutboundMessage.Status.FAILED)
+                    | Q(delivery_status__in=UNDELIVERED_STATUSES),
                     appointment_id=parse_id(str(object_id)),
-                    status=OutboundMessage.Status.FAILED,
                 ).order_by("scheduled_for", "pk")
             )
         extra_context = {

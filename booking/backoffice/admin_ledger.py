@@ -26,11 +26,12 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "channel",
         "appointment_when",
         "status",
+        "delivery",
         "attempts",
         "scheduled_for",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "channel"]
+    list_filter = ["status", "delivery_status", "kind", "channel"]
     list_select_related = ["appointment"]
     date_hierarchy = "scheduled_for"
     fields = [
@@ -42,6 +43,10 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "attempts",
         "sent_at",
         "last_error",
+        "provider_id",
+        "delivery_status",
+        "delivery_error_code",
+        "delivery_updated_at",
     ]
     readonly_fields = fields
     actions = ["resend"]
@@ -56,6 +61,11 @@ class OutboundMessageAdmin(admin.ModelAdmin):
             if getattr(obj, f"{name}_id"):
                 return f"{label} {getattr(obj, f'{name}_id')}"
         return f"patient {obj.patient_id}"
+
+    @admin.display(description="Delivery", ordering="delivery_status")
+    def delivery(self, obj: OutboundMessage) -> str:
+        # What the provider reported after accepting it (texts); empty for email.
+        return obj.delivery_display() or "–"
 
     def has_add_permission(self, request) -> bool:
         return False

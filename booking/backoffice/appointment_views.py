@@ -325,7 +325,7 @@ def _disruption_source(request: HttpRequest) -> TimeOff | ClinicClosure:
 def appointment_message_resend(
     request: HttpRequest, model_admin: ModelAdmin, object_id: str
 ) -> HttpResponse:
-    """The resend button next to a failed email on the appointment's page."""
+    """The resend button next to a failed message on the appointment's page."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     require(request, request.user.has_perm("booking.change_outboundmessage"))
@@ -335,7 +335,8 @@ def appointment_message_resend(
     raw = request.POST.get("message", "")
     message = get_object_or_404(OutboundMessage, pk=parse_id(raw), appointment=appointment)
     message_resend(message_id=message.pk, acting_user=request.user)
-    messages.success(request, f"The {message.get_kind_display()} email is queued again.")
+    channel = message.get_channel_display().lower()
+    messages.success(request, f"The {message.get_kind_display()} {channel} is queued again.")
     return HttpResponseRedirect(reverse("admin:booking_appointment_change", args=[appointment.pk]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.admin import ModelAdmin
+from django.db.models import Count, Q
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -21,7 +22,8 @@ from booking.backoffice.frontdesk_grid import (
     week_grid,
 )
 from booking.backoffice.views_common import admin_context, day_from, practitioner_id_from, require
-from booking.models import OutboundMessage
+from booking.models import Appointment, OutboundMessage
+from booking.models.messages import UNDELIVERED_STATUSES
 from booking.scheduling.frontdesk import next_working_day
 from booking.scheduling.staff_schedule import (
     day_list_appointments,
@@ -101,7 +103,7 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             grid=grid,
             panel=panel,
             here=request.get_full_path(),
-            failed_message_count=_failed_message_count(request),
+            **_message_trouble(request),
             **grid_extras(request, grid),
             **filters,
             **_nav(request, day, 1),
@@ -109,10 +111,22 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     )
 
 
-def _failed_message_count(request: HttpRequest) -> int:
+def _message_trouble(request: HttpRequest) -> dict[str, int]:
+    """Failed emails, and texts the carrier could not deliver for visits still to come (so
+    reception can phone those patients), in one query."""
     if not request.user.has_perm("booking.view_outboundmessage"):
-        return 0
-    return OutboundMessage.objects.filter(status=OutboundMessage.Status.FAILED).count()
+        return {"failed_message_count": 0, "undelivered_text_count": 0}
+    return OutboundMessage.objects.aggregate(
+        failed_message_count=Count("pk", filter=Q(status=OutboundMessage.Status.FAILED)),
+        undelivered_text_count=Count(
+            "pk",
+            filter=Q(
+                delivery_status__in=UNDELIVERED_STATUSES,
+                appointment__start__gte=timezone.now(),
+                appointment__status=Appointment.Status.CONFIRMED,
+            ),
+        ),
+    )
 
 
 def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:

@@ -70,12 +70,23 @@ def _claim(message_ids: list[int], now: datetime) -> tuple[list[int], datetime]:
 
 
 def _record(
-    message: OutboundMessage, lease_until: datetime, *, status: str, error: str = ""
+    message: OutboundMessage,
+    lease_until: datetime,
+    *,
+    status: str,
+    error: str = "",
+    provider_id: str = "",
 ) -> None:
     now = timezone.now()
     changes = {"status": status, "lease_until": None, "last_error": error[:2000], "updated_at": now}
     if status == MessageStatus.SENT:
         changes["sent_at"] = now
+    if provider_id:
+        # In the same UPDATE as "sent": a delivery report can only find the row once it is
+        # recorded sent, so a report never races the ledger's own write.
+        changes["provider_id"] = provider_id[:64]
+        changes["delivery_status"] = OutboundMessage.DeliveryStatus.QUEUED
+        changes["delivery_updated_at"] = now
     updated = OutboundMessage.objects.filter(
         pk=message.pk, status=MessageStatus.SENDING, lease_until=lease_until
     ).update(**changes)
@@ -232,7 +243,12 @@ def messages_deliver(*, message_ids: list[int], now: datetime | None = None) -> 
             # end of the batch: a worker killed later in the batch resends nothing it already
             # sent. Only a kill inside this line's window can repeat a message, and the repeat
             # carries the same Message-ID (compose.message_id_for) for the receiver to drop.
-            _record(message, lease_until, status=MessageStatus.SENT)
+            _record(
+                message,
+                lease_until,
+                status=MessageStatus.SENT,
+                provider_id=getattr(email, "provider_id", ""),
+            )
             logger.info("Message %s (%s) sent", message.pk, message.kind)
     finally:
         for connection in connections.values():

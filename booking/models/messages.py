@@ -11,6 +11,18 @@ from django.db import models
 SUBJECT_FIELDS = ("appointment", "time_point", "waitlist_entry", "waitlist_offer")
 
 
+# The carrier errors a clinic meets most on texts (Twilio's 300xx), as staff should read them.
+DELIVERY_ERRORS = {
+    30003: "unreachable handset (off or out of coverage)",
+    30004: "blocked by the recipient",
+    30005: "unknown number or inactive phone",
+    30006: "a landline, or a carrier that cannot take texts",
+    30007: "filtered by the carrier as spam",
+    30008: "unknown carrier error",
+    30034: "sender not registered for US texting (A2P 10DLC)",
+}
+
+
 def _at_most_one_subject() -> models.Q:
     none_set = models.Q(**{f"{name}__isnull": True for name in SUBJECT_FIELDS})
     either = none_set
@@ -49,6 +61,17 @@ class OutboundMessage(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
+
+    class DeliveryStatus(models.TextChoices):
+        """What the provider later reported about a message it accepted (texts: Twilio's
+        status callback). Empty: no report expected (email, the file backend) or none yet."""
+
+        UNKNOWN = "", "No report"
+        QUEUED = "queued", "Queued at the provider"
+        SENT = "sent", "Sent to the carrier"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Not delivered"
+        FAILED = "failed", "Failed at the provider"
 
     appointment = models.ForeignKey(
         "booking.Appointment",
@@ -94,6 +117,16 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The provider's id for the accepted message (Twilio's MessageSid), which its delivery
+    # reports name; and what the last of them said. `status` stays the ledger's own ("sent":
+    # the provider took it, so it is never sent again); a text that did not arrive is SENT with
+    # delivery_status UNDELIVERED or FAILED and the carrier's error code.
+    provider_id = models.CharField(max_length=64, blank=True, default="")
+    delivery_status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, blank=True, default=""
+    )
+    delivery_error_code = models.PositiveIntegerField(null=True, blank=True)
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
     # A manual resend from the back office: who asked, so the audit trail shows it, and so a
     # resent reminder goes out even though its original moment has passed.
     resent_by = models.ForeignKey(
@@ -139,7 +172,16 @@ class OutboundMessage(models.Model):
                 condition=_at_most_one_subject(), name="message_has_at_most_one_subject"
             ),
         ]
-        indexes = [models.Index(fields=["status", "scheduled_for"])]
+        indexes = [
+            models.Index(fields=["status", "scheduled_for"]),
+            # Not unique: a provider repeating an id must not make recording a sent text fail
+            # (the row would be sent again when its lease ran out).
+            models.Index(
+                fields=["provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="message_provider_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.appointment_id:
@@ -151,6 +193,27 @@ class OutboundMessage(models.Model):
         if self.waitlist_entry_id:
             return f"{self.get_kind_display()} for waitlist entry {self.waitlist_entry_id}"
         return f"{self.get_kind_display()} for patient {self.patient_id}"
+
+    @property
+    def not_delivered(self) -> bool:
+        """The provider accepted it but reported that it never reached the recipient."""
+        return self.delivery_status in UNDELIVERED_STATUSES
+
+    def delivery_display(self) -> str:
+        """'Delivered', 'Not delivered (30003: unreachable handset)', or '' with no report."""
+        if not self.delivery_status:
+            return ""
+        label = self.get_delivery_status_display()
+        if self.delivery_error_code is None:
+            return label
+        meaning = DELIVERY_ERRORS.get(self.delivery_error_code, "see the provider's error list")
+        return f"{label} ({self.delivery_error_code}: {meaning})"
+
+
+UNDELIVERED_STATUSES = (
+    OutboundMessage.DeliveryStatus.UNDELIVERED,
+    OutboundMessage.DeliveryStatus.FAILED,
+)
 
 
 class TaskHeartbeat(models.Model):

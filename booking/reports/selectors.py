@@ -30,6 +30,7 @@ from booking.models import (
     TimeOff,
     WorkingHours,
 )
+from booking.models.messages import UNDELIVERED_STATUSES
 from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone, day_bounds
 from booking.scheduling.slots import HoursRow, local_instant
@@ -51,8 +52,12 @@ DEFINITIONS = {
     "patients": "New: the patient's first visit that was not cancelled (ever) falls in the "
     "period; returning: they had an earlier one.",
     "reminders": "Reminder messages for the period's visits, by delivery status: sent or "
-    "failed (those still queued or skipped are not counted).",
+    "failed (those still queued or skipped are not counted). A text the carrier reported "
+    "undelivered counts as failed.",
 }
+
+# Texts the provider took but could not deliver (its status callback): not a reminder received.
+NOT_DELIVERED = Q(delivery_status__in=UNDELIVERED_STATUSES)
 
 
 @dataclass(slots=True)
@@ -208,8 +213,8 @@ def _reminders(rows, start, end, grouping, tz) -> None:
         _keyed(messages, grouping, tz, prefix="appointment__")
         .values("k")
         .annotate(
-            sent=Count("pk", filter=Q(status=OutboundMessage.Status.SENT)),
-            failed=Count("pk", filter=Q(status=OutboundMessage.Status.FAILED)),
+            sent=Count("pk", filter=Q(status=OutboundMessage.Status.SENT) & ~NOT_DELIVERED),
+            failed=Count("pk", filter=Q(status=OutboundMessage.Status.FAILED) | NOT_DELIVERED),
         )
         .order_by("k")
     ):

@@ -49,6 +49,7 @@ PUBLIC_NOT_PAGES = {
     "booking:api_availability": "JSON for the time picker",
     "booking:short_link": "a redirect to the manage page",
     "booking:sms_inbound": "Twilio's webhook",
+    "booking:sms_status": "Twilio's delivery reports (a webhook)",
     # Axe-checked by tests/browser/test_waitlist_browser.py (WCAG 2.2 rules, 0 violations).
     "booking:waitlist_confirm": "see test_waitlist_browser.py",
     "booking:waitlist_join": "see test_waitlist_browser.py",

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from twilio.base.exceptions import TwilioRestException
@@ -89,7 +90,9 @@ class TwilioBackend(BaseSmsBackend):
 
     Twilio's errors become the ledger's: a rate limit or a 5xx is transient (the ledger retries
     with backoff), an invalid number is final, and 21610 (the recipient replied STOP to our
-    sender) is final and recorded as the patient's opt-out, so we stop trying.
+    sender) is final and recorded as the patient's opt-out, so we stop trying. Each text asks
+    for a StatusCallback (`status_callback_url`), and its MessageSid goes back to the ledger on
+    the TextMessage, so the delivery reports find the row.
     """
 
     def __init__(self, **kwargs) -> None:
@@ -121,13 +124,25 @@ class TwilioBackend(BaseSmsBackend):
                     else {"from_": settings.TWILIO_FROM_NUMBER}
                 )
                 try:
-                    self.client.messages.create(to=text.to, body=text.body, **sender)
+                    sent = self.client.messages.create(
+                        to=text.to,
+                        body=text.body,
+                        status_callback=status_callback_url(),
+                        **sender,
+                    )
                 except TwilioRestException as exc:
                     raise _translate(exc, text) from exc
+                text.provider_id = sent.sid or ""
         finally:
             if created:
                 self.close()
         return len(messages)
+
+
+def status_callback_url() -> str:
+    """Where Twilio reports each text's delivery (journey/sms_webhook.py), on the public
+    SITE_URL: Twilio signs the URL it calls, and the webhook checks the signature against it."""
+    return settings.SITE_URL.rstrip("/") + reverse("booking:sms_status")
 
 
 def _translate(exc: TwilioRestException, text: TextMessage) -> Exception:

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from booking.messaging.kinds import DeliveryError
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class TextMessage:
     to: str  # E.164, e.g. +14135550199
     body: str
     # Which ledger row and patient it is for, so a backend can name it and record an opt-out.
     message_id: int | None = None
     patient_id: int | None = None
+    # Set by a backend whose provider accepted the text (Twilio's MessageSid); the ledger stores
+    # it on the row so the provider's delivery reports can find it. Like the Message-ID Django
+    # adds to an EmailMessage when sending it.
+    provider_id: str = ""
 
 
 class SmsRejected(DeliveryError):

@@ -4,14 +4,17 @@ what we send, and how each error reply lands in the ledger."""
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import logging
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
+from twilio.request_validator import RequestValidator
 
 from booking.messaging.scan import due_messages_scan
 from booking.messaging.sms.consent import sms_opt_in_record
@@ -32,6 +35,7 @@ ERRORS = {
 class FakeTwilio(BaseHTTPRequestHandler):
     requests: list[dict] = []
     reply_error: int | None = None
+    sids = itertools.count(1)
 
     def do_POST(self):  # noqa: N802 - http.server's name
         length = int(self.headers["Content-Length"])
@@ -50,7 +54,7 @@ class FakeTwilio(BaseHTTPRequestHandler):
         else:
             status = 201
             body = {
-                "sid": "SM" + "1" * 32,
+                "sid": f"SM{next(type(self).sids):032x}",
                 "account_sid": SID,
                 "to": form["To"],
                 "from": form.get("From"),
@@ -82,6 +86,7 @@ def twilio(settings):
     settings.TWILIO_FROM_NUMBER = "+14135550100"
     settings.TWILIO_MESSAGING_SERVICE_SID = ""
     settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.SITE_URL = "https://clinic.example.com"
     yield FakeTwilio
     server.shutdown()
     server.server_close()
@@ -116,7 +121,33 @@ def test_a_text_goes_to_twilios_messages_endpoint(twilio):
     assert request["form"]["To"] == "+14135550199"
     assert request["form"]["From"] == "+14135550100"
     assert "/m/" in request["form"]["Body"]
-    assert text_row(appointment).status == "sent"
+    # Twilio is asked to report delivery to our signed webhook, on the public SITE_URL.
+    assert request["form"]["StatusCallback"] == "https://clinic.example.com/sms/status/"
+    row = text_row(appointment)
+    assert row.status == "sent"
+    assert row.provider_id.startswith("SM")
+    assert len(row.provider_id) == 34
+    assert row.delivery_status == "queued"
+
+
+def test_twilios_report_on_the_sid_it_gave_reaches_the_row(twilio, client):
+    first, second = text_due(), text_due()
+    due_messages_scan()
+    row, other = text_row(first), text_row(second)
+    assert row.provider_id != other.provider_id
+    callback = twilio.requests[0]["form"]["StatusCallback"]
+    params = {"MessageSid": row.provider_id, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    signature = RequestValidator(TOKEN).compute_signature(callback, params)
+
+    response = client.post(
+        urlsplit(callback).path, params, headers={"x-twilio-signature": signature}
+    )
+
+    assert response.status_code == 200
+    row.refresh_from_db()
+    other.refresh_from_db()
+    assert (row.delivery_status, row.delivery_error_code) == ("undelivered", 30003)
+    assert other.delivery_status == "queued"
 
 
 def test_a_messaging_service_is_used_when_configured(twilio, settings):
@@ -171,3 +202,12 @@ def test_unsubscribed_recipient_fails_and_opts_the_patient_out(twilio):
     assert appointment.patient.sms_opted_out_at is not None
     # The email reminder went out all the same.
     assert appointment.messages.filter(channel="email", kind="reminder", status="sent").exists()
+
+
+def test_sending_logs_no_number_and_not_the_librarys_request_dump(twilio, caplog):
+    text_due()
+    with caplog.at_level(logging.INFO):
+        due_messages_scan()
+    assert twilio.requests
+    assert not [r for r in caplog.records if r.name.startswith("twilio")]
+    assert all("+14135550199" not in r.getMessage() for r in caplog.records)
