@@ -23,8 +23,8 @@ from care.models import (
     Instrument,
     InstrumentItem,
     PlanTemplate,
-    Response,
     RescheduleAlert,
+    Response,
     SafetyAlert,
 )
 from care.outcomes import time_point_answer, time_point_instruments, time_points_sync
