@@ -24,7 +24,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 LANGUAGES = ["es"]
 # Folders that hold no patient-facing strings of ours (or are not ours).
-IGNORED = ["var/*", "staticfiles/*", "media/*", "node_modules/*", "tests/*", "bench/*", "docs/*"]
+# "locale" too: makemessages would otherwise put the catalogue folder it finds first in line, and
+# the check (extracted_msgids) would write to the real catalogue instead of its scratch copy.
+IGNORED = [
+    "var/*", "staticfiles/*", "media/*", "node_modules/*", "tests/*", "bench/*", "docs/*",
+    "locale", ".locale-check-*",
+]  # fmt: skip
 PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sd]|%[sd]|\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
@@ -34,7 +39,12 @@ def po_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
 
 def extract(locale_dir: Path = LOCALE_DIR) -> None:
     """makemessages into `locale_dir` (file names kept as context, no line numbers: less churn)."""
-    command = [sys.executable, "manage.py", "makemessages", "--add-location=file", "--no-obsolete"]
+    # No line wrapping, here and in polib: the two wrap differently, and each run would
+    # rewrap the other's lines.
+    command = [
+        sys.executable, "manage.py", "makemessages", "--add-location=file", "--no-obsolete",
+        "--no-wrap",
+    ]  # fmt: skip
     for language in LANGUAGES:
         command += ["-l", language]
     for pattern in IGNORED:
@@ -47,7 +57,7 @@ def extract(locale_dir: Path = LOCALE_DIR) -> None:
 
 def _settle_header(po: Path, language: str) -> None:
     """Our header, not xgettext's template (which is fuzzy, so a checker would skip it)."""
-    catalogue = polib.pofile(str(po))
+    catalogue = polib.pofile(str(po), wrapwidth=0)
     catalogue.header = "The clinic's patient-facing text in Spanish (issue 17)."
     catalogue.metadata.update(
         {
@@ -70,15 +80,30 @@ def compile_all(locale_dir: Path = LOCALE_DIR) -> None:
 
 
 def extracted_msgids() -> set[tuple[str | None, str]]:
-    """The (context, msgid) pairs the code marks today, extracted into a scratch copy."""
-    with tempfile.TemporaryDirectory() as scratch:
-        scratch_dir = Path(scratch) / "locale"
+    """The (context, msgid) pairs the code marks today, extracted into a scratch copy.
+
+    The copy lives in the project's folder on purpose: makemessages writes a file's strings to
+    the first locale folder whose parent holds that file, and it also adds ./locale itself; a
+    copy under /tmp would never be chosen, and the real catalogue would be rewritten instead.
+    """
+    scratch = Path(tempfile.mkdtemp(dir=BASE_DIR, prefix=".locale-check-"))
+    try:
+        scratch_dir = scratch / "locale"
         if LOCALE_DIR.exists():
             shutil.copytree(LOCALE_DIR, scratch_dir)
         else:
             scratch_dir.mkdir()
-        extract(scratch_dir)
+        # makemessages puts a file's strings in the first locale folder whose parent is a prefix
+        # of the file's path: the scratch folder's parent must be the project itself.
+        link = BASE_DIR / f"{scratch.name}-locale"
+        link.symlink_to(scratch_dir, target_is_directory=True)
+        try:
+            extract(link)
+        finally:
+            link.unlink()
         return entry_keys(polib.pofile(str(po_path("es", scratch_dir))))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def entry_keys(catalogue) -> set[tuple[str | None, str]]:
