@@ -38,6 +38,7 @@ from booking.models import (
 from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone, day_bounds
 from booking.scheduling.slots import HoursRow, local_instant
+from booking.waitlist.figures import REBOOKING_DEFINITION, median_rebooking_by, rebooked_holds
 
 Status = Appointment.Status
 Source = Appointment.Source
@@ -57,6 +58,9 @@ DEFINITIONS = {
     "period; returning: they had an earlier one.",
     "reminders": "Reminder messages for the period's visits, by delivery status: sent or "
     "failed (those still queued or skipped are not counted).",
+    "rebooking": "Median hours from a freed slot to its rebooking from the waitlist, over the "
+    "freed times in the period (by the time of the visit) that a waitlist patient took. "
+    + REBOOKING_DEFINITION,
 }
 
 
@@ -78,6 +82,7 @@ class Row:
     lead_days: float | None = None
     reminders_sent: int = 0
     reminders_failed: int = 0
+    rebooking_hours: float | None = None
 
     @property
     def attended_base(self) -> int:
@@ -173,6 +178,7 @@ def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
     _new_and_returning(rows, visits.filter(live), grouping, tz)
     _lead_times(rows, visits.filter(live), grouping, tz)
     _reminders(rows, start, end, grouping, tz)
+    _rebooking(rows, start, end, grouping, tz)
     if grouping != "type":
         _working_minutes(rows, first_day, last_day, grouping, tz)
     _labels(rows, grouping)
@@ -239,6 +245,18 @@ def _reminders(rows, start, end, grouping, tz) -> None:
         if c["k"] in rows:
             rows[c["k"]].reminders_sent += c["sent"]
             rows[c["k"]].reminders_failed += c["failed"]
+
+
+def _rebooking(rows, start, end, grouping, tz) -> None:
+    """The waitlist's own figure (booking/waitlist/figures.py), grouped like the visits: a hold
+    has the freed visit's start, practitioner and type. Holds are few: one query, median here."""
+    holds = rebooked_holds().filter(start__gte=start, start__lt=end)
+    medians = median_rebooking_by(
+        _keyed(holds, grouping, tz).values_list("k", "freed_at", "ended_at").order_by()
+    )
+    for key, gap in medians.items():
+        if key in rows:
+            rows[key].rebooking_hours = round(gap.total_seconds() / 3600, 1)
 
 
 def _working_minutes(rows, first_day, last_day, grouping, tz) -> None:
