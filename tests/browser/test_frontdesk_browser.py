@@ -1,7 +1,8 @@
 """The front desk in real Chromium: reception books by clicking free time, cancels from the side
-panel, finds patients by phone and by short reference, merges duplicates; a clinician reads an
-own patient's chief complaint (not another's) and marks a visit completed; the appointment list
-fits 1280 px; axe finds nothing on every new page for every role that can open it."""
+panel, moves a visit from the side panel (with and without JavaScript), finds patients by phone
+and by short reference, merges duplicates; a clinician reads an own patient's chief complaint
+(not another's) and marks a visit completed; the appointment list fits 1280 px; axe finds nothing
+on every new page for every role that can open it."""
 
 from datetime import date, time, timedelta
 
@@ -110,6 +111,53 @@ def test_reception_books_from_free_time_and_cancels_from_the_panel(
     page.wait_for_selector(".messagelist .success")
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.CANCELLED
+
+
+def test_reception_moves_a_visit_from_the_panel(live_server, desk, clinic, axe_clean):
+    page = desk
+    day = _weekday(1)
+    visit = AppointmentFactory(
+        consultation_type=clinic["short"], practitioner=clinic["patel"], start=at(day, 9)
+    )
+    AppointmentFactory(
+        consultation_type=clinic["short"], practitioner=clinic["patel"], start=at(day, 11)
+    )
+    _login(page, live_server, "rosa")
+    page.goto(live_server.url + reverse("admin:booking_schedule_day") + f"?date={day}")
+    page.evaluate("window.stillHere = true")  # gone if the page reloads
+    page.click(".cell-visit a >> nth=0")
+    page.wait_for_selector("#side-panel #panel-move-time")
+    page.fill("#panel-move-time", "11:00")  # taken: the panel says so, in place
+    page.click("#side-panel .panel-move button")
+    page.wait_for_selector("#panel-move-error")
+    assert "That time is taken" in page.inner_text("#panel-move-error")
+    assert page.evaluate("window.stillHere") is True
+    assert page.input_value("#panel-move-time") == "11:00"  # as typed
+    axe_clean(page)
+    page.fill("#panel-move-time", "10:30")
+    page.select_option("#panel-move-practitioner", str(clinic["okafor"].pk))
+    page.click("#side-panel .panel-move button")
+    page.wait_for_selector(".messagelist .success")  # the whole day again, the grid redrawn
+    assert "Dr Okafor" in page.inner_text(".messagelist")
+    visit.refresh_from_db()
+    assert (visit.start, visit.practitioner) == (at(day, 10, 30), clinic["okafor"])
+
+    # Without JavaScript: the same form, a whole page each time.
+    context = page.context.browser.new_context(java_script_enabled=False, locale="en-US")
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto(
+        live_server.url + reverse("admin:booking_schedule_day") + f"?date={day}&panel={visit.pk}"
+    )
+    plain.fill("#panel-move-time", "08:00")
+    plain.click("#side-panel .panel-move button")
+    assert "outside Dr Okafor's hours" in plain.inner_text("#panel-move-error")
+    plain.fill("#panel-move-time", "09:30")
+    plain.click("#side-panel .panel-move button")
+    assert "Moved" in plain.inner_text(".messagelist")
+    context.close()
+    visit.refresh_from_db()
+    assert visit.start == at(day, 9, 30)
 
 
 def test_reception_finds_patients_and_merges_duplicates(live_server, desk, clinic, axe_clean):
