@@ -182,6 +182,12 @@ def test_reception_finds_patients_and_merges_duplicates(live_server, desk, clini
     axe_clean(page)
     assert "Possibly the same person" in page.inner_text("#content")
     page.click(f"text=Merge Maria Gómez R (record {second.pk}) into this record")
+    page.wait_for_selector("#merge-compare")  # both records side by side; nothing merged yet
+    assert Patient.objects.filter(pk=second.pk).exists()
+    compare = page.inner_text("#merge-compare").lower()  # the admin's headings are upper case
+    assert f"merged in, then removed: record {second.pk}" in compare
+    axe_clean(page)
+    page.click(f"text=Merge record {second.pk} into record {first.pk}")
     page.wait_for_selector(".messagelist .success")
     assert not Patient.objects.filter(pk=second.pk).exists()
 
