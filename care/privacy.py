@@ -1,5 +1,6 @@
 """care's part of the patient's data rights, plugged into booking's data-rights services
-(export, anonymise, retention) through `booking.interface.data_contributor_register`.
+(export, anonymise, retention, and merging two records of one person) through
+`booking.interface.data_contributor_register`.
 
 Anonymising blanks the item-level answers and the consent signatures, ends open plans and
 revokes the plan's private link. The total scores stay, now about an anonymous patient: the
@@ -139,10 +140,22 @@ def care_answers_expire(now: datetime) -> dict[int, int]:
     return per_patient
 
 
+def care_merge(keep_id: int, duplicate_id: int) -> int:
+    """Two records of one person merged: the duplicate's plans (and with them their steps,
+    answers and consents) belong to the kept record."""
+    return CarePlan.objects.filter(patient_id=duplicate_id).update(patient_id=keep_id)
+
+
+def care_counts(patient_id: int) -> dict[str, int]:
+    return {"Care plans": CarePlan.objects.filter(patient_id=patient_id).count()}
+
+
 CONTRIBUTOR = DataContributor(
     name=NAME,
     export=care_export,
     anonymise=care_anonymise,
     admin_objects=care_admin_objects,
     expire=care_answers_expire,
+    merge=care_merge,
+    counts=care_counts,
 )

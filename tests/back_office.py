@@ -68,6 +68,8 @@ VARIANTS = {
     "booking_appointment_move": ["?practitioner={ada}&day={day}"],
     "booking_appointment_disruption": ["?time_off={time_off}", "?closure={closure}"],
     "booking_appointment_changelist": ["?q=Gomez"],
+    # Without ?duplicate= there is nothing to compare (a 404); with it, the confirmation.
+    "booking_patient_merge_into": ["?duplicate={duplicate}"],
 }
 
 
@@ -150,7 +152,7 @@ def back_office_data() -> BackOfficeData:
         practitioner=ada, consultation_type=ctype, start=_at(day + timedelta(days=1), 9)
     )
     # A duplicate record to merge, an email that failed, an audit entry.
-    PatientFactory(full_name="Maria Gomez", email="m.gomez@example.com")
+    duplicate = PatientFactory(full_name="Maria Gomez", email="m.gomez@example.com")
     OutboundMessage.objects.create(
         appointment=main,
         patient=main.patient,
@@ -188,6 +190,7 @@ def back_office_data() -> BackOfficeData:
             "ctype": ctype.pk,
             "time_off": time_off.pk,
             "closure": closure.pk,
+            "duplicate": duplicate.pk,
         },
     )
 

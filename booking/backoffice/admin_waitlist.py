@@ -25,7 +25,7 @@ from booking.waitlist.entries import (
     waitlist_entry_create,
     waitlist_entry_mark_urgent,
 )
-from booking.waitlist.figures import waitlist_figures
+from booking.waitlist.figures import REBOOKING_DEFINITION, waitlist_figures
 from booking.waitlist.rules import bits_to_day_parts, bits_to_weekdays
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -209,6 +209,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Waitlist figures per consultation type",
                 "rows": waitlist_figures(),
+                "rebooking_definition": REBOOKING_DEFINITION,
                 "opts": self.model._meta,
             },
         )

@@ -1,5 +1,6 @@
-"""The clinician's calendar subscription page (their own feed's address, renew it) and the feed
-itself (public, the token is the key). The manager sees any practitioner's feed and decides
+"""The clinician's calendar subscription page (make their feed's address, or a new one) and the
+feed itself (public, the token is the key). The address is shown once, in the answer to the POST
+that made it: only its hash is kept. The manager sees any practitioner's feed and decides
 whether its events carry the patient's initials."""
 
 from __future__ import annotations
@@ -40,23 +41,18 @@ def calendar_feed_page(request: HttpRequest, model_admin: ModelAdmin) -> HttpRes
     practitioner = _practitioner(request)
     is_manager = request.user.has_perm(MANAGE_ANY)
     feed = calendar_feed_current(practitioner=practitioner) if practitioner else None
-    if request.method == "POST" and feed is not None:
-        here = request.get_full_path()
-        if request.POST.get("action") == "renew":
-            calendar_feed_renew(practitioner=practitioner, acting_user=request.user)
-            messages.success(
-                request, "A new address is ready; the old one stopped working. Subscribe again."
-            )
-        elif request.POST.get("action") == "initials" and is_manager:
+    feed_url = ""
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "renew" and practitioner is not None:
+        # Answered here, not redirected: the address exists only in this response.
+        feed, token = calendar_feed_renew(practitioner=practitioner, acting_user=request.user)
+        feed_url = request.build_absolute_uri(reverse("booking:calendar_feed", args=[token]))
+    elif request.method == "POST":
+        if action == "initials" and is_manager and feed is not None:
             calendar_feed_set_initials(feed=feed, show_initials=bool(request.POST.get("show")))
             messages.success(request, "Saved.")
-        return HttpResponseRedirect(here)
-    url = (
-        request.build_absolute_uri(reverse("booking:calendar_feed", args=[feed.token]))
-        if feed
-        else ""
-    )
-    return TemplateResponse(
+        return HttpResponseRedirect(request.get_full_path())
+    response = TemplateResponse(
         request,
         "admin/booking/calendar_feed.html",
         admin_context(
@@ -65,7 +61,7 @@ def calendar_feed_page(request: HttpRequest, model_admin: ModelAdmin) -> HttpRes
             "Calendar subscription",
             practitioner=practitioner,
             feed=feed,
-            feed_url=url,
+            feed_url=feed_url,
             is_manager=is_manager,
             all_practitioners=(
                 Practitioner.objects.filter(active=True).order_by("display_name")
@@ -74,6 +70,9 @@ def calendar_feed_page(request: HttpRequest, model_admin: ModelAdmin) -> HttpRes
             ),
         ),
     )
+    if feed_url:
+        response["Cache-Control"] = "no-store"  # the one copy of the address: never cached
+    return response
 
 
 @require_GET

@@ -17,7 +17,7 @@ from booking.models import Appointment, ConsultationType, Joint, Practitioner
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.inputs import STAFF_REACH, parse_instant, within
 from booking.scheduling.selectors import available_slots
-from booking.scheduling.slots import merge_any_practitioner
+from booking.scheduling.slots import local_instant, merge_any_practitioner
 from booking.waitlist.holds import holds_active_between
 
 
@@ -215,6 +215,41 @@ class MoveForm(forms.Form):
     def clean_start(self) -> datetime | None:
         value = self.cleaned_data.get("start")
         return _parse_start(value) if value else None
+
+
+class PanelMoveForm(forms.Form):
+    """Move a visit from the schedule's side panel: practitioner, date and time as typed (the
+    reschedule service decides whether the time is free; the panel explains a refusal)."""
+
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none(), empty_label=None)
+    day = forms.DateField(widget=DateInput, label="Date")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def __init__(self, *args, appointment: Appointment, **kwargs):
+        local = appointment.start.astimezone(clinic_zone())
+        kwargs.setdefault("auto_id", "panel-move-%s")
+        kwargs.setdefault(
+            "initial",
+            {
+                "practitioner": appointment.practitioner_id,
+                "day": local.date(),
+                "time": local.time(),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = Practitioner.objects.filter(
+            active=True, consultation_types=appointment.consultation_type_id
+        ).order_by("display_name")
+
+    def clean_day(self) -> date:
+        return _future_day(self.cleaned_data["day"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("day") and data.get("time"):
+            # A time the clocks skip (spring forward) lands an hour later, as in the slot engine.
+            data["start"] = local_instant(data["day"], data["time"], clinic_zone())
+        return data
 
 
 class ClinicCancelForm(forms.Form):

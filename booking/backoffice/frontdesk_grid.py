@@ -1,8 +1,9 @@
 """The front desk's time-ruled schedule: the grid's columns, the side panel of a visit with every
-action the role may take, and the one-visit cancel behind it.
+action the role may take, and the one-visit cancel and move behind it.
 
 Every action is a plain form POST that redirects back to the schedule, so the page works
 without JavaScript; htmx only swaps the side panel in place (see schedule_views.schedule_day).
+A move the schedule refuses comes back as the panel again, with the reason and what was typed.
 """
 
 from __future__ import annotations
@@ -11,20 +12,31 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from booking.backoffice.forms import CancelConfirmForm
+from booking.backoffice.forms import CancelConfirmForm, PanelMoveForm
 from booking.backoffice.views_common import require
 from booking.models import Appointment, OutboundMessage, Practitioner
-from booking.scheduling.changes import appointment_cancel
+from booking.scheduling.changes import (
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_reschedule_is_noop,
+)
 from booking.scheduling.clock import clinic_zone
-from booking.scheduling.errors import BookingError
+from booking.scheduling.errors import BookingError, SlotUnavailable
 from booking.scheduling.frontdesk import (
     consultation_types_fitting,
+    move_refusal_reason,
     sees_complaint,
     visit_notes,
 )
@@ -154,9 +166,71 @@ def appointment_panel_context(request: HttpRequest, model_admin: ModelAdmin) -> 
         "messages_sent": messages_sent,
         "note": note,
         "cancel_form": CancelConfirmForm(),
+        "move_form": PanelMoveForm(appointment=appointment),
+        "move_error": "",
         "here": _back(request),
+        # The panel's own address: its move form posts back to it.
+        "panel_url": request.get_full_path(),
         "can_change": user.has_perm("booking.change_appointment"),
     }
+
+
+def appointment_move_from_panel(
+    request: HttpRequest, model_admin: ModelAdmin
+) -> HttpResponse | dict:
+    """POST of the panel's move form (to the schedule's own address, ?panel=<id>), through the
+    reschedule service with staff rules. Moved: back to the schedule of the visit's new day (htmx:
+    HX-Redirect, so the grid is drawn again). Refused: the panel's context, with the reason in
+    words and the form as typed, for the page (or htmx) to show the panel again."""
+    require(request, model_admin.has_change_permission(request))
+    panel = appointment_panel_context(request, model_admin)
+    if panel is None:
+        raise Http404("No such visit on your schedule.")
+    appointment = panel["appointment"]
+    form = PanelMoveForm(request.POST, appointment=appointment)
+    panel["move_form"] = form
+    if not appointment.is_open:
+        panel["move_error"] = "Only a requested or confirmed visit can be moved."
+    elif not form.is_valid():
+        panel["move_error"] = "Check the practitioner, date and time: " + "; ".join(
+            f"{form[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+            for name, errors in form.errors.items()
+        )
+    else:
+        start, practitioner = form.cleaned_data["start"], form.cleaned_data["practitioner"]
+        if appointment_reschedule_is_noop(appointment, start=start, practitioner=practitioner):
+            panel["move_error"] = "That is the visit's current time: nothing to move."
+            return panel
+        try:
+            moved = appointment_reschedule(
+                appointment=appointment,
+                start=start,
+                practitioner=practitioner,
+                acting_user=request.user,
+                source=Appointment.Source.ADMIN,
+                apply_patient_rules=False,
+            )
+        except SlotUnavailable:
+            panel["move_error"] = move_refusal_reason(
+                appointment=appointment, practitioner=practitioner, start=start, now=timezone.now()
+            )
+        except BookingError as exc:
+            panel["move_error"] = str(exc.message)
+        else:
+            local = moved.start.astimezone(clinic_zone())
+            messages.success(
+                request,
+                f"Moved {moved.patient}'s visit to {local:%a %d %b at %H:%M} with "
+                f"{moved.practitioner.display_name}; the patient has been notified.",
+            )
+            query = request.GET.copy()
+            query.pop("panel", None)
+            query["date"] = local.date().isoformat()
+            back = f"{reverse('admin:booking_schedule_day')}?{query.urlencode()}"
+            if request.htmx:
+                return HttpResponse(status=204, headers={"HX-Redirect": back})
+            return HttpResponseRedirect(back)
+    return panel
 
 
 def _back(request: HttpRequest) -> str:

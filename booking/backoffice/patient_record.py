@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from booking.backoffice.views_common import admin_context, require
-from booking.patients.identity import patient_merge
+from booking.patients.identity import patient_merge, patient_merge_preview
 from booking.patients.intake import intake_joint_labels
 from booking.patients.record import patient_record
 from booking.patients.record_sections import patient_record_sections
@@ -94,17 +94,31 @@ def patient_record_view(
 def patient_merge_into(
     request: HttpRequest, model_admin: ModelAdmin, object_id: str
 ) -> HttpResponse:
-    """Merge a likely duplicate into this record (POST duplicate=<id>): its visits and
-    messages move here, and the duplicate record goes."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """Merge a likely duplicate into this record, in two steps. GET ?duplicate=<id> shows both
+    records side by side (what is kept, what moves) and never changes anything; only the POST
+    of its confirm button (duplicate=<id>, confirm=merge) merges."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
     require(request, request.user.has_perm("booking.merge_patients"))
+    data = request.POST if request.method == "POST" else request.GET
     keep = _patient_or_404(request, object_id)
-    duplicate = _patient_or_404(request, request.POST.get("duplicate", ""))
-    if duplicate.pk == keep.pk:
-        messages.error(request, "A record cannot be merged into itself.")
-    else:
+    duplicate = _patient_or_404(request, data.get("duplicate", ""))
+    if duplicate.pk == keep.pk or keep.anonymised_at or duplicate.anonymised_at:
+        raise Http404("Choose another record of the same person.")
+    record_url = reverse("admin:booking_patient_record", args=[keep.pk])
+    if request.method == "POST" and data.get("confirm") == "merge":
         name = duplicate.full_name
         patient_merge(keep=keep, duplicate=duplicate, acting_user=request.user)
         messages.success(request, f"Merged the record of {name} into this one.")
-    return HttpResponseRedirect(reverse("admin:booking_patient_record", args=[keep.pk]))
+        return HttpResponseRedirect(record_url)
+    return TemplateResponse(
+        request,
+        "admin/booking/patient_merge_confirm.html",
+        admin_context(
+            request,
+            model_admin,
+            f"Merge {duplicate.full_name} into {keep.full_name}?",
+            preview=patient_merge_preview(keep=keep, duplicate=duplicate),
+            record_url=record_url,
+        ),
+    )

@@ -47,6 +47,9 @@ def _figures(report: Report) -> list[dict]:
             BarSeries("Sent", tuple(r.reminders_sent for r in rows)),
             BarSeries("Failed", tuple(r.reminders_failed for r in rows)),
         ]),
+        ("rebooking", "Time from a freed slot to rebooking from the waitlist (median hours)", "", [
+            BarSeries("Median hours", tuple(r.rebooking_hours for r in rows)),
+        ]),
     ]  # fmt: skip
     if report.grouping != "type":
         figures.insert(3, ("utilisation", "Utilisation (booked / working minutes)", "%", [

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from booking.backoffice.frontdesk_grid import (
+    appointment_move_from_panel,
     appointment_panel_context,
     day_grid,
     grid_extras,
@@ -80,12 +81,18 @@ def _nav(request: HttpRequest, day: date, step: int) -> dict:
 
 
 def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
-    """One day, one column per practitioner (a clinician: only theirs); today by default."""
+    """One day, one column per practitioner (a clinician: only theirs); today by default. A POST
+    is the side panel's move form: done, it redirects; refused, the day shows the panel again."""
     require(request, model_admin.has_view_permission(request))
+    if request.method == "POST":
+        panel = appointment_move_from_panel(request, model_admin)
+        if isinstance(panel, HttpResponse):
+            return panel
+    else:
+        panel = appointment_panel_context(request, model_admin)
     chosen = _practitioners_shown(request)
     day = _day_or_next_working(request, chosen[2])
     filters = _schedule_filters(request, day, chosen)
-    panel = appointment_panel_context(request, model_admin)
     if request.htmx and panel is not None:
         # The side panel alone, swapped in place (the same URL without JavaScript renders the
         # whole day with the panel open).

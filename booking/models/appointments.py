@@ -138,6 +138,9 @@ class Appointment(models.Model):
             models.Index(fields=["practitioner", "occupied_start"]),
             models.Index(fields=["start"]),
             models.Index(fields=["status", "start"]),
+            # A patient's visits in time order: the patient record, and the reports' "no
+            # earlier visit" probe when the period is short (a nested-loop anti-join).
+            models.Index(fields=["patient", "start"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,5 +1,5 @@
 """Data other apps hold about a patient, for the data-rights services (export, anonymise,
-retention) without booking importing those apps.
+retention) and for merging two records of one person, without booking importing those apps.
 
 An app registers one `DataContributor` from its AppConfig.ready(); booking/patients/data_rights.py
 calls every registered contributor inside its own transaction and audit event.
@@ -28,6 +28,11 @@ class DataContributor:
     # now -> {patient id: rows scrubbed} by the retention job (idempotent; booking writes the
     # audit events); None: nothing of this app expires.
     expire: Callable[[datetime], dict[int, int]] | None = None
+    # (kept patient id, duplicate id) -> rows moved to the kept record; runs inside
+    # patient_merge's transaction, before the duplicate is deleted. None: nothing to move.
+    merge: Callable[[int, int], int] | None = None
+    # patient id -> {label: count} of the rows a merge moves, shown before merging.
+    counts: Callable[[int], dict[str, int]] | None = None
 
 
 _contributors: dict[str, DataContributor] = {}

@@ -11,15 +11,18 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from booking.history import record_history, user_or_none
 from booking.models import (
     Appointment,
+    InboundText,
     OutboundMessage,
     Patient,
     PatientDuplicateFlag,
+    WaitlistEntry,
 )
+from booking.patients.contributors import data_contributors
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +119,57 @@ def _flag_likely_duplicates(patient: Patient) -> None:
     )
 
 
+# What a merge moves from the duplicate to the kept record: (label, model), each by `patient`.
+MERGE_MOVES = (
+    ("Visits", Appointment),
+    ("Messages sent", OutboundMessage),
+    ("Texts received", InboundText),
+    ("Waitlist entries", WaitlistEntry),
+)
+MERGE_DETAILS = (("email", "Email"), ("phone", "Phone"), ("date_of_birth", "Born"))
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """Both records side by side before a merge: what each holds, what the kept one takes."""
+
+    keep: Patient
+    duplicate: Patient
+    # (label, kept record's count, duplicate's count): the duplicate's all move.
+    moves: list[tuple[str, int, int]]
+    # (label, value) of the details the kept record lacks and takes from the duplicate.
+    gains: list[tuple[str, str]]
+
+
+def patient_merge_preview(*, keep: Patient, duplicate: Patient) -> MergePreview:
+    """What `patient_merge` would do, counted without changing anything: one query per kind
+    of row (and per other app's contributor and record)."""
+    ids = [keep.pk, duplicate.pk]
+    moves = []
+    for label, model in MERGE_MOVES:
+        counts = dict(
+            model.objects.filter(patient_id__in=ids)
+            .values_list("patient_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        moves.append((label, counts.get(keep.pk, 0), counts.get(duplicate.pk, 0)))
+    for contributor in data_contributors():
+        if contributor.counts is None:
+            continue
+        kept, merged = contributor.counts(keep.pk), contributor.counts(duplicate.pk)
+        moves.extend((label, kept.get(label, 0), merged.get(label, 0)) for label in merged)
+    gains = [
+        (label, str(getattr(duplicate, name)))
+        for name, label in MERGE_DETAILS
+        if not getattr(keep, name) and getattr(duplicate, name)
+    ]
+    return MergePreview(keep=keep, duplicate=duplicate, moves=moves, gains=gains)
+
+
 def patient_merge(*, keep: Patient, duplicate: Patient, acting_user: AbstractBaseUser) -> Patient:
-    """Move the duplicate's appointments to `keep` and delete the duplicate.
+    """Move everything of the duplicate's (visits, messages, texts, waitlist entries, and what
+    other apps hold, through their data contributors) to `keep`, then delete the duplicate.
 
     Details `keep` lacks (phone, date of birth, email) are taken from the duplicate; nothing
     `keep` already has is overwritten.
@@ -129,8 +181,14 @@ def patient_merge(*, keep: Patient, duplicate: Patient, acting_user: AbstractBas
         duplicate = Patient.objects.select_for_update().get(pk=duplicate.pk)
         moved = list(Appointment.objects.filter(patient=duplicate))
         Appointment.objects.filter(patient=duplicate).update(patient=keep)
-        # The ledger's rows follow the person (a cascade would delete what was sent).
-        OutboundMessage.objects.filter(patient=duplicate).update(patient=keep)
+        # The ledger's rows, the texts and the waitlist entries follow the person (a cascade
+        # would delete them with the duplicate); other apps move theirs (care plans are
+        # protected: deleting the duplicate would fail).
+        for _, model in MERGE_MOVES[1:]:
+            model.objects.filter(patient=duplicate).update(patient=keep)
+        for contributor in data_contributors():
+            if contributor.merge is not None:
+                contributor.merge(keep.pk, duplicate.pk)
         for appointment in moved:
             appointment.patient = keep
             record_history(appointment, acting_user, f"Patient merged into #{keep.pk}")

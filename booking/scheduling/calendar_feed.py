@@ -15,6 +15,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from booking.models import Appointment, CalendarFeed, Practitioner
+from booking.models.feeds import feed_token_hash, new_feed_token
 
 # What a subscription holds: recent history and the months ahead.
 FEED_PAST = timedelta(days=30)
@@ -26,23 +27,27 @@ _ICS_STATUS = {
 }
 
 
-def calendar_feed_current(*, practitioner: Practitioner) -> CalendarFeed:
-    """The practitioner's live feed, made on first use."""
-    feed = CalendarFeed.objects.filter(practitioner=practitioner, revoked_at__isnull=True).first()
-    if feed is not None:
-        return feed
-    try:
-        with transaction.atomic():
-            return CalendarFeed.objects.create(practitioner=practitioner)
-    except IntegrityError:  # made meanwhile by another request
-        return CalendarFeed.objects.get(practitioner=practitioner, revoked_at__isnull=True)
+def calendar_feed_current(*, practitioner: Practitioner) -> CalendarFeed | None:
+    """The practitioner's live feed, if they made one. Never made here: its address is shown
+    only when it is made (calendar_feed_renew), the database keeps a hash of it."""
+    return CalendarFeed.objects.filter(practitioner=practitioner, revoked_at__isnull=True).first()
 
 
 def calendar_feed_renew(
     *, practitioner: Practitioner, acting_user: AbstractBaseUser
-) -> CalendarFeed:
-    """Revoke the live address (it answers 404 from now on) and make a new one; the initials
-    setting carries over."""
+) -> tuple[CalendarFeed, str]:
+    """Make the practitioner's address: the first, or a new one that revokes the live one (it
+    answers 404 from now on; the initials setting carries over). Returns the feed and its token,
+    which is stored only as a hash: show it now or never."""
+    try:
+        return _feed_replace(practitioner)
+    except IntegrityError:
+        # Two first addresses made at once (nothing to lock yet): the later click wins.
+        return _feed_replace(practitioner)
+
+
+def _feed_replace(practitioner: Practitioner) -> tuple[CalendarFeed, str]:
+    token = new_feed_token()
     with transaction.atomic():
         old = (
             CalendarFeed.objects.select_for_update()
@@ -53,7 +58,12 @@ def calendar_feed_renew(
         if old is not None:
             old.revoked_at = timezone.now()
             old.save(update_fields=["revoked_at"])
-        return CalendarFeed.objects.create(practitioner=practitioner, show_initials=show_initials)
+        feed = CalendarFeed.objects.create(
+            practitioner=practitioner,
+            token_hash=feed_token_hash(token),
+            show_initials=show_initials,
+        )
+    return feed, token
 
 
 def calendar_feed_set_initials(*, feed: CalendarFeed, show_initials: bool) -> CalendarFeed:
@@ -72,7 +82,9 @@ def calendar_feed_ics(*, token: str, now=None) -> bytes | None:
         return None
     feed = (
         CalendarFeed.objects.select_related("practitioner")
-        .filter(token=token, revoked_at__isnull=True, practitioner__active=True)
+        .filter(
+            token_hash=feed_token_hash(token), revoked_at__isnull=True, practitioner__active=True
+        )
         .first()
     )
     if feed is None:

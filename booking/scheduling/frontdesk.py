@@ -1,5 +1,5 @@
 """Selectors behind the front desk's schedule: which day "Today" means, what fits a free time,
-and the chief complaint a clinician may see on a visit's block.
+why a time cannot take a visit, and the chief complaint a clinician may see on a visit's block.
 """
 
 from __future__ import annotations
@@ -13,11 +13,16 @@ from booking.models import (
     ConsultationType,
     Intake,
     Practitioner,
+    TimeOff,
     WorkingHours,
 )
 from booking.patients.intake import intake_joint_labels
+from booking.profile import clinic_profile_get
+from booking.scheduling.clock import clinic_zone
+from booking.scheduling.guards import occupied
+from booking.scheduling.loader import rules_for
 from booking.scheduling.selectors import available_slots
-from booking.scheduling.slots import HoursRow
+from booking.scheduling.slots import HoursRow, local_instant
 
 # How far "Today" looks for a working day (a clinic closed for a fortnight shows today).
 WORKING_DAY_REACH = 21
@@ -68,6 +73,66 @@ def consultation_types_fitting(
         if any(slot.start == start for slot in slots):
             fitting.append(ctype)
     return fitting
+
+
+def move_refusal_reason(
+    *, appointment: Appointment, practitioner: Practitioner, start: datetime, now: datetime
+) -> str:
+    """Why the schedule has no room for `appointment` at `start` with `practitioner`, in words
+    staff can act on. Asked only after the reschedule service refused the time (it decides;
+    this explains), so a move that works costs nothing here."""
+    tz = clinic_zone()
+    ctype = appointment.consultation_type
+    visit_end, busy_from, busy_until = occupied(ctype, start)
+    duration = visit_end - start
+    local, end = start.astimezone(tz), visit_end.astimezone(tz)
+    day, name, when = local.date(), practitioner.display_name, f"{local:%A %d %B}"
+    if start < now:
+        return "That time has passed: choose a later one."
+    if ClinicClosure.objects.filter(start_date__lte=day, end_date__gte=day).exists():
+        return f"The clinic is closed on {when}."
+    rows = sorted(
+        (
+            row
+            for row in (
+                HoursRow(*values)
+                for values in WorkingHours.objects.filter(practitioner=practitioner).values_list(
+                    "weekday", "start_time", "end_time", "valid_from", "valid_until"
+                )
+            )
+            if row.applies_on(day)
+        ),
+        key=lambda row: row.start,
+    )
+    if not rows:
+        return f"{name} does not work on {when}."
+    opens = [
+        local_instant(day, row.start, tz)
+        for row in rows
+        if local_instant(day, row.start, tz) <= start
+        and start + duration <= local_instant(day, row.end, tz)
+    ]
+    if not opens:
+        hours = ", ".join(f"{row.start:%H:%M}–{row.end:%H:%M}" for row in rows)
+        return (
+            f"{local:%H:%M}–{end:%H:%M} is outside {name}'s hours on {when} ({hours}): "
+            "choose a time inside them."
+        )
+    step = rules_for(ctype, clinic_profile_get()).granularity
+    if all((start - opened) % step for opened in opens):
+        minutes = int(step.total_seconds() // 60)
+        return (
+            f"{ctype.name} visits start every {minutes} minutes from the start of {name}'s "
+            f"hours ({opens[0].astimezone(tz):%H:%M}); {local:%H:%M} is not one of them."
+        )
+    if TimeOff.objects.filter(
+        practitioner=practitioner, start__lt=busy_until, end__gt=busy_from
+    ).exists():
+        return f"{name} is away then (time off): choose another time or practitioner."
+    return (
+        f"That time is taken: {name} has another visit, or time held for the waitlist, at "
+        f"{local:%H:%M} on {when}. Choose a free time in the schedule."
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The front desk in real Chromium: reception books by clicking free time, cancels from the side
-panel, finds patients by phone and by short reference, merges duplicates; a clinician reads an
-own patient's chief complaint (not another's) and marks a visit completed; the appointment list
-fits 1280 px; axe finds nothing on every new page for every role that can open it."""
+panel, moves a visit from the side panel (with and without JavaScript), finds patients by phone
+and by short reference, merges duplicates; a clinician reads an own patient's chief complaint
+(not another's) and marks a visit completed; the appointment list fits 1280 px; axe finds nothing
+on every new page for every role that can open it."""
 
 from datetime import date, time, timedelta
 
@@ -112,6 +113,53 @@ def test_reception_books_from_free_time_and_cancels_from_the_panel(
     assert visit.status == Appointment.Status.CANCELLED
 
 
+def test_reception_moves_a_visit_from_the_panel(live_server, desk, clinic, axe_clean):
+    page = desk
+    day = _weekday(1)
+    visit = AppointmentFactory(
+        consultation_type=clinic["short"], practitioner=clinic["patel"], start=at(day, 9)
+    )
+    AppointmentFactory(
+        consultation_type=clinic["short"], practitioner=clinic["patel"], start=at(day, 11)
+    )
+    _login(page, live_server, "rosa")
+    page.goto(live_server.url + reverse("admin:booking_schedule_day") + f"?date={day}")
+    page.evaluate("window.stillHere = true")  # gone if the page reloads
+    page.click(".cell-visit a >> nth=0")
+    page.wait_for_selector("#side-panel #panel-move-time")
+    page.fill("#panel-move-time", "11:00")  # taken: the panel says so, in place
+    page.click("#side-panel .panel-move button")
+    page.wait_for_selector("#panel-move-error")
+    assert "That time is taken" in page.inner_text("#panel-move-error")
+    assert page.evaluate("window.stillHere") is True
+    assert page.input_value("#panel-move-time") == "11:00"  # as typed
+    axe_clean(page)
+    page.fill("#panel-move-time", "10:30")
+    page.select_option("#panel-move-practitioner", str(clinic["okafor"].pk))
+    page.click("#side-panel .panel-move button")
+    page.wait_for_selector(".messagelist .success")  # the whole day again, the grid redrawn
+    assert "Dr Okafor" in page.inner_text(".messagelist")
+    visit.refresh_from_db()
+    assert (visit.start, visit.practitioner) == (at(day, 10, 30), clinic["okafor"])
+
+    # Without JavaScript: the same form, a whole page each time.
+    context = page.context.browser.new_context(java_script_enabled=False, locale="en-US")
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto(
+        live_server.url + reverse("admin:booking_schedule_day") + f"?date={day}&panel={visit.pk}"
+    )
+    plain.fill("#panel-move-time", "08:00")
+    plain.click("#side-panel .panel-move button")
+    assert "outside Dr Okafor's hours" in plain.inner_text("#panel-move-error")
+    plain.fill("#panel-move-time", "09:30")
+    plain.click("#side-panel .panel-move button")
+    assert "Moved" in plain.inner_text(".messagelist")
+    context.close()
+    visit.refresh_from_db()
+    assert visit.start == at(day, 9, 30)
+
+
 def test_reception_finds_patients_and_merges_duplicates(live_server, desk, clinic, axe_clean):
     page = desk
     details = {"email": "", "phone": "+14135550101", "date_of_birth": date(1960, 3, 4)}
@@ -134,6 +182,12 @@ def test_reception_finds_patients_and_merges_duplicates(live_server, desk, clini
     axe_clean(page)
     assert "Possibly the same person" in page.inner_text("#content")
     page.click(f"text=Merge Maria Gómez R (record {second.pk}) into this record")
+    page.wait_for_selector("#merge-compare")  # both records side by side; nothing merged yet
+    assert Patient.objects.filter(pk=second.pk).exists()
+    compare = page.inner_text("#merge-compare").lower()  # the admin's headings are upper case
+    assert f"merged in, then removed: record {second.pk}" in compare
+    axe_clean(page)
+    page.click(f"text=Merge record {second.pk} into record {first.pk}")
     page.wait_for_selector(".messagelist .success")
     assert not Patient.objects.filter(pk=second.pk).exists()
 
@@ -204,3 +258,7 @@ def test_appointment_list_fits_1280_and_new_pages_pass_axe_for_each_role(
             )
             page.goto(live_server.url + url + ("?q=Gomez" if name == "patient_search" else ""))
             axe_clean(page)
+            if name == "calendar_feed" and username == "patel":
+                page.click("text=Make my calendar address")  # the one time it is shown
+                page.wait_for_selector("#feed-url")
+                axe_clean(page)

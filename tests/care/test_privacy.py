@@ -14,9 +14,11 @@ from booking.patients.data_rights import (
     patient_anonymise,
     patient_export,
 )
+from booking.patients.identity import patient_merge, patient_merge_preview
 from care.models import CarePlan, ConsentRecord, ConsentText, Response, SafetyAlert, TimePoint
 from care.outcomes import time_point_answer, time_point_instruments
 from care.plans import plan_start
+from care.privacy import care_export
 from tests.booking.patients.test_anonymise_every_table import SECRETS, _every_table_text
 from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 
@@ -133,3 +135,18 @@ def test_anonymising_another_patient_leaves_these_answers(answered_plan):
     AppointmentFactory(patient=other, start=timezone.now() - timedelta(days=40))
     patient_anonymise(patient=other, acting_user=_user("anonymise_patient"))
     assert not Response.objects.filter(answers={}).exists()
+
+
+def test_merging_two_records_of_one_person_moves_the_plans(answered_plan):
+    duplicate = answered_plan.patient
+    keep = PatientFactory(full_name=NAME, email=EMAIL)
+    preview = patient_merge_preview(keep=keep, duplicate=duplicate)
+    assert ("Care plans", 0, 1) in preview.moves
+    assert CarePlan.objects.get().patient == duplicate  # a preview changes nothing
+
+    patient_merge(keep=keep, duplicate=duplicate, acting_user=UserFactory())
+
+    plan = CarePlan.objects.get()
+    assert plan.patient == keep
+    assert plan.time_points.filter(responses__isnull=False).distinct().count() == 2
+    assert len(care_export(keep.pk)["plans"]) == 1

@@ -7,13 +7,27 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from booking.backoffice.roles import EDITOR
 from booking.interface import patient_record_section_register
-from booking.models import Appointment, OutboundMessage, Patient, PatientDuplicateFlag
+from booking.models import (
+    Appointment,
+    OutboundMessage,
+    Patient,
+    PatientDuplicateFlag,
+    WaitlistEntry,
+)
 from booking.models.appointments import SHORT_REFERENCE_ALPHABET, new_short_reference
 from booking.patients.identity import ContactDetails, patient_get_or_create
 from booking.patients.record_sections import _SECTIONS
 from tests.booking.backoffice.conftest import at
-from tests.factories import AppointmentFactory, IntakeFactory, PatientFactory, next_weekday
+from tests.factories import (
+    AppointmentFactory,
+    IntakeFactory,
+    PatientFactory,
+    StaffUserFactory,
+    WaitlistEntryFactory,
+    next_weekday,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,10 +190,14 @@ def test_intake_on_the_record_for_health_roles_only(client, frontdesk, maria):
         assert ("7/10" in body) is sees
 
 
-def test_duplicates_flagged_and_merged_from_the_record(client, frontdesk):
+def test_duplicates_flagged_and_merged_from_the_record_after_a_confirmation(client, frontdesk):
     details = {"email": "", "phone": "+14135550101", "date_of_birth": date(1960, 3, 4)}
     first = patient_get_or_create(contact=ContactDetails(full_name="Maria Gomez", **details))
-    second = patient_get_or_create(contact=ContactDetails(full_name="Maria Gómez-Ruiz", **details))
+    second = patient_get_or_create(
+        contact=ContactDetails(
+            full_name="Maria Gómez-Ruiz", **{**details, "email": "maria@example.com"}
+        )
+    )
     assert PatientDuplicateFlag.objects.filter(patient=second, other=first).exists()
     AppointmentFactory(
         consultation_type=frontdesk["short"],
@@ -187,32 +205,93 @@ def test_duplicates_flagged_and_merged_from_the_record(client, frontdesk):
         patient=second,
         start=at(next_weekday(1), 9),
     )
+    WaitlistEntryFactory(patient=second, consultation_type=frontdesk["short"])
     client.force_login(frontdesk["reception"])
     url = reverse("admin:booking_patient_record", args=[first.pk])
     body = client.get(url).content.decode()
     assert "Possibly the same person" in body
     assert "Maria Gómez-Ruiz" in body
-    response = client.post(
-        reverse("admin:booking_patient_merge_into", args=[first.pk]), {"duplicate": second.pk}
-    )
+    merge_url = reverse("admin:booking_patient_merge_into", args=[first.pk])
+    assert f"{merge_url}?duplicate={second.pk}" in body  # a link to the confirmation, not a POST
+
+    confirm = client.get(merge_url, {"duplicate": second.pk})
+    page = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert Patient.objects.filter(pk=second.pk).exists()  # looking merges nothing
+    assert f"Kept: record {first.pk}" in page
+    assert f"Merged in, then removed: record {second.pk}" in page
+    rows = {label: (kept, moved) for label, kept, moved in confirm.context["preview"].moves}
+    assert rows["Visits"] == (0, 1)
+    assert rows["Waitlist entries"] == (0, 1)
+    assert rows["Care plans"] == (0, 0)  # care's contributor counts its own
+    assert "Email: maria@example.com" in page  # the detail the kept record takes
+    assert 'name="confirm" value="merge"' in page
+    # A POST without the confirm button (an old form, a replay) shows the same page.
+    unconfirmed = client.post(merge_url, {"duplicate": second.pk})
+    assert unconfirmed.status_code == 200
+    assert Patient.objects.filter(pk=second.pk).exists()
+
+    response = client.post(merge_url, {"duplicate": second.pk, "confirm": "merge"})
     assert response.url == url
     assert not Patient.objects.filter(pk=second.pk).exists()
     assert Appointment.objects.get().patient == first
+    assert WaitlistEntry.objects.get().patient == first
+    first.refresh_from_db()
+    assert first.email == "maria@example.com"
     assert "Possibly the same person" not in client.get(url).content.decode()
+    # The duplicate is gone: its confirmation page and a second POST are 404s.
+    assert client.get(merge_url, {"duplicate": second.pk}).status_code == 404
+    assert client.post(merge_url, {"duplicate": second.pk, "confirm": "merge"}).status_code == 404
 
 
 def test_merge_needs_the_permission_and_a_valid_other_record(client, frontdesk, maria):
     patient, _ = maria
     other = PatientFactory()
     url = reverse("admin:booking_patient_merge_into", args=[patient.pk])
-    client.force_login(frontdesk["patel_user"])
-    assert client.post(url, {"duplicate": other.pk}).status_code == 403
+    for user in ("patel_user", "okafor_user"):
+        client.force_login(frontdesk[user])
+        assert client.get(url, {"duplicate": other.pk}).status_code == 403
+        assert client.post(url, {"duplicate": other.pk, "confirm": "merge"}).status_code == 403
+    client.force_login(StaffUserFactory(role=EDITOR))
+    assert client.get(url, {"duplicate": other.pk}).status_code == 403
+    for user in ("reception", "manager"):
+        client.force_login(frontdesk[user])
+        assert client.get(url, {"duplicate": other.pk}).status_code == 200
+        assert client.put(url).status_code == 405
+        for bad in ("", "x", "٣", "999999", "-1", str(patient.pk)):
+            assert client.get(url, {"duplicate": bad}).status_code == 404
+            confirmed = {"duplicate": bad, "confirm": "merge"}
+            assert client.post(url, confirmed).status_code == 404
+        for bad_keep in ("999999", "x"):
+            bad_url = reverse("admin:booking_patient_merge_into", args=[bad_keep])
+            assert client.get(bad_url, {"duplicate": other.pk}).status_code == 404
+            assert (
+                client.post(bad_url, {"duplicate": other.pk, "confirm": "merge"}).status_code == 404
+            )
+    Patient.objects.filter(pk=other.pk).update(anonymised_at=timezone.now())
+    assert client.get(url, {"duplicate": other.pk}).status_code == 404
+    assert Patient.objects.count() == 3  # nothing merged
+
+
+@pytest.mark.parametrize("visits", [1, 20])
+def test_merge_confirmation_queries_are_fixed(
+    client, frontdesk, maria, django_assert_max_num_queries, visits
+):
+    patient, _ = maria
+    other = PatientFactory()
+    for n in range(visits):
+        AppointmentFactory(
+            consultation_type=frontdesk["short"],
+            practitioner=frontdesk["okafor"],
+            patient=other,
+            start=at(next_weekday(2), 9) + timedelta(days=7 * n),
+        )
+        WaitlistEntryFactory(patient=other, consultation_type=frontdesk["short"])
     client.force_login(frontdesk["reception"])
-    assert client.get(url).status_code == 405
-    for bad in ("", "x", "٣", "999999"):
-        assert client.post(url, {"duplicate": bad}).status_code == 404
-    assert client.post(url, {"duplicate": patient.pk}).status_code == 302
-    assert Patient.objects.filter(pk=patient.pk).exists()
+    url = reverse("admin:booking_patient_merge_into", args=[patient.pk])
+    client.get(url, {"duplicate": other.pk})
+    with django_assert_max_num_queries(12):
+        assert client.get(url, {"duplicate": other.pk}).status_code == 200
 
 
 def test_other_apps_add_sections_to_the_record(client, frontdesk, maria, settings):

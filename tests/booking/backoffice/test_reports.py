@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from booking.models import Appointment, OutboundMessage
+from booking.models import Appointment, OutboundMessage, WaitlistHold
 from booking.reports.selectors import report_build
 from clinic.charts import BarSeries, bar_chart, bar_chart_table
 from tests.booking.backoffice.conftest import at
@@ -99,7 +99,8 @@ def test_page_for_the_manager_only_with_definitions_charts_and_tables(client, fr
 
 def test_csv_export_of_each_table(client, frontdesk, visits):
     client.force_login(frontdesk["manager"])
-    for key in ("sources", "lead_time", "attendance", "utilisation", "patients", "reminders"):
+    keys = ("sources", "lead_time", "attendance", "utilisation", "patients", "reminders")
+    for key in (*keys, "rebooking"):
         response = client.get(
             URL, {"group": "practitioner", "from": visits.isoformat(), "csv": key}
         )
@@ -126,10 +127,48 @@ def test_hostile_report_input_is_a_message_never_a_500(client, frontdesk, query)
     assert client.get(URL, query).status_code == 200
 
 
-def test_query_count_is_fixed(client, frontdesk, visits, django_assert_max_num_queries):
+def _hold(frontdesk, start, *, freed_hours_before=48, took_minutes=90, status="taken"):
+    freed = start - timedelta(hours=freed_hours_before)
+    return WaitlistHold.objects.create(
+        consultation_type=frontdesk["short"],
+        practitioner=frontdesk["patel"],
+        start=start,
+        end=start + timedelta(minutes=30),
+        occupied_start=start,
+        occupied_end=start + timedelta(minutes=30),
+        status=status,
+        held_until=freed + timedelta(minutes=took_minutes),
+        freed_at=freed,
+        ended_at=freed + timedelta(minutes=took_minutes),
+    )
+
+
+def test_time_from_freed_slot_to_rebooking(client, frontdesk, visits):
+    _hold(frontdesk, at(visits, 9), took_minutes=90)
+    _hold(frontdesk, at(visits, 10), took_minutes=150)
+    _hold(frontdesk, at(visits, 11), took_minutes=600, status=WaitlistHold.Status.RELEASED)
+    _hold(frontdesk, at(visits - timedelta(days=20), 9), took_minutes=900)  # before the period
+    for grouping in ("week", "practitioner", "type"):
+        (row,) = report_build(first_day=visits, last_day=visits, grouping=grouping).rows
+        assert row.rebooking_hours == 2.0  # the median of 1.5 h and 2.5 h; released: not counted
+    client.force_login(frontdesk["manager"])
+    body = client.get(URL, {"from": visits.isoformat(), "to": visits.isoformat()}).content.decode()
+    assert "Time from a freed slot to rebooking" in body
+    assert "released to public booking are not counted" in body  # its definition
+
+
+def test_rebooking_is_empty_without_the_waitlist(visits):
+    (row,) = report_build(first_day=visits, last_day=visits, grouping="week").rows
+    assert row.rebooking_hours is None
+
+
+@pytest.mark.parametrize("holds", [1, 12])
+def test_query_count_is_fixed(client, frontdesk, visits, holds, django_assert_max_num_queries):
+    for n in range(holds):
+        _hold(frontdesk, at(visits - timedelta(days=n), 14), took_minutes=30 + n)
     client.force_login(frontdesk["manager"])
     client.get(URL)  # warm the session and the profile
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         client.get(URL, {"group": "week", "from": (visits - timedelta(days=30)).isoformat()})
 
 

@@ -6,11 +6,30 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from booking.backoffice.roles import CLINICIAN, RECEPTION
-from booking.models import Patient, PatientDuplicateFlag
-from booking.patients.identity import ContactDetails, patient_get_or_create, patient_merge
-from tests.factories import PatientFactory, StaffUserFactory
+from booking.models import (
+    Appointment,
+    InboundText,
+    OutboundMessage,
+    Patient,
+    PatientDuplicateFlag,
+    WaitlistEntry,
+)
+from booking.patients.identity import (
+    ContactDetails,
+    patient_get_or_create,
+    patient_merge,
+    patient_merge_preview,
+)
+from tests.factories import (
+    AppointmentFactory,
+    PatientFactory,
+    StaffUserFactory,
+    WaitlistEntryFactory,
+    next_weekday_at,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +109,43 @@ def test_merge_resolves_the_flag(jane):
     patient_merge(keep=jane, duplicate=twin, acting_user=StaffUserFactory(role=RECEPTION))
 
     assert not PatientDuplicateFlag.objects.exists()
+
+
+def test_merge_moves_visits_messages_texts_and_waitlist_entries_and_the_preview_counts_them(jane):
+    twin = PatientFactory(full_name="Jane Carer", email="", phone="", date_of_birth=None)
+    visit = AppointmentFactory(patient=twin, start=next_weekday_at(10))
+    OutboundMessage.objects.create(
+        patient=twin, appointment=visit, kind="reminder", scheduled_for=visit.start
+    )
+    InboundText.objects.create(
+        provider_sid="SM1",
+        from_number="+447700900777",
+        keyword="other",
+        patient=twin,
+        received_at=timezone.now(),
+    )
+    WaitlistEntryFactory(patient=twin)
+    WaitlistEntryFactory(patient=twin, status=WaitlistEntry.Status.BOOKED)
+    AppointmentFactory(patient=jane, start=next_weekday_at(11))
+    preview = patient_merge_preview(keep=twin, duplicate=jane)
+    # The preview changes nothing and counts both sides; the kept record lacks three details.
+    assert Patient.objects.count() == 2
+    assert preview.moves[:4] == [
+        ("Visits", 1, 1),
+        ("Messages sent", 1, 0),
+        ("Texts received", 1, 0),
+        ("Waitlist entries", 2, 0),
+    ]
+    assert [label for label, _ in preview.gains] == ["Email", "Phone", "Born"]
+    assert patient_merge_preview(keep=jane, duplicate=twin).gains == []
+
+    patient_merge(keep=jane, duplicate=twin, acting_user=StaffUserFactory(role=RECEPTION))
+
+    assert not Patient.objects.filter(pk=twin.pk).exists()
+    assert Appointment.objects.filter(patient=jane).count() == 2
+    assert OutboundMessage.objects.get().patient == jane
+    assert InboundText.objects.get().patient == jane
+    assert WaitlistEntry.objects.filter(patient=jane).count() == 2  # not deleted with the twin
 
 
 def test_staff_who_see_every_patient_see_the_flag_clinicians_do_not(client, jane):
