@@ -17,10 +17,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from booking.models import ConsultationType, Practitioner
+from booking.models import Practitioner
 from booking.scheduling.clock import local_today
 from booking.scheduling.inputs import DATE_RE, ID_RE, parse_date, within
-from booking.scheduling.selectors import available_slots
+from booking.scheduling.selectors import available_slots, consultation_type_public_get
 
 MAX_DAYS = 31
 DEFAULT_DAYS = 7
@@ -83,7 +83,7 @@ def availability(request: HttpRequest) -> JsonResponse:
     except BadRequest as exc:
         return _error(str(exc))
 
-    consultation_type = ConsultationType.objects.public().filter(slug=slug).first()
+    consultation_type = consultation_type_public_get(slug)
     if consultation_type is None:
         return _error("Unknown consultation type.")
 

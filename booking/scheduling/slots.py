@@ -141,6 +141,14 @@ def compute_slots(
 
     # Practitioners mostly share a grid: convert each instant to local time once.
     local_times: dict[datetime, tuple[datetime, datetime]] = {}
+    # ... and their hours: each wall-clock time of a day becomes an instant once.
+    instants: dict[tuple[date, time], datetime] = {}
+
+    def instant(day: date, at: time) -> datetime:
+        moment = instants.get((day, at))
+        if moment is None:
+            moment = instants[(day, at)] = local_instant(day, at, tz)
+        return moment
     one_day = timedelta(days=1)
     day = max(first_day, (earliest - one_day).astimezone(tz).date())
     if latest is not None:
@@ -162,8 +170,8 @@ def compute_slots(
             starts_seen: set[datetime] | None = set() if len(rows) > 1 else None
             pid_slots: list[tuple[datetime, int, Slot]] = []
             for row in rows:
-                work_start = local_instant(day, row.start, tz)
-                last_start = local_instant(day, row.end, tz) - duration
+                work_start = instant(day, row.start)
+                last_start = instant(day, row.end) - duration
                 if latest is not None and latest < last_start:
                     last_start = latest
                 slot_start = _ceil_to_step(earliest, work_start, step)
