@@ -149,6 +149,7 @@ def compute_slots(
         if moment is None:
             moment = instants[(day, at)] = local_instant(day, at, tz)
         return moment
+
     one_day = timedelta(days=1)
     day = max(first_day, (earliest - one_day).astimezone(tz).date())
     if latest is not None:
