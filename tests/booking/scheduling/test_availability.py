@@ -268,6 +268,29 @@ def test_load_schedule_query_count_does_not_grow_with_days_or_practitioners(
     assert schedule.closed_days == {day + timedelta(days=3), day + timedelta(days=4)}
 
 
+@pytest.mark.postgres
+def test_load_schedule_reads_busy_time_whatever_the_session_time_zone(ctype):
+    """Busy time is read as text (booking/scheduling/loader.py): an offset other than UTC
+    still gives the same instants."""
+    from django.db import connection
+
+    day = date(2026, 6, 15)
+    practitioner = PractitionerFactory(consultation_types=[ctype])
+    AppointmentFactory(consultation_type=ctype, practitioner=practitioner, start=local(day, 9))
+    TimeOffFactory(practitioner=practitioner, start=local(day, 12), end=local(day, 13, 30))
+    in_utc = load_schedule(consultation_type=ctype, first_day=day, last_day=day).blocked
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'Asia/Kolkata'")  # +05:30, until the test ends
+    elsewhere = load_schedule(consultation_type=ctype, first_day=day, last_day=day).blocked
+
+    assert elsewhere == in_utc
+    assert sorted(in_utc[practitioner.pk]) == [
+        (local(day, 9), local(day, 9, 30)),
+        (local(day, 12), local(day, 13, 30)),
+    ]
+
+
 def test_available_slots_whole_request_stays_within_three_queries(
     ctype, django_assert_max_num_queries
 ):
