@@ -101,7 +101,7 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             grid=grid,
             panel=panel,
             here=request.get_full_path(),
-            failed_message_count=_failed_message_count(request),
+            **_failed_messages(request),
             **grid_extras(request, grid),
             **filters,
             **_nav(request, day, 1),
@@ -109,10 +109,30 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     )
 
 
-def _failed_message_count(request: HttpRequest) -> int:
+# The day view warns of recent failures only: counting every failure ever read more rows every
+# year (9,455 at three years of a 50-practitioner clinic). The (status, scheduled_for) index
+# keeps this count to the window; older failures stay in the ledger's own list.
+FAILED_MESSAGES_DAYS = 14
+
+
+def _failed_messages(request: HttpRequest) -> dict:
+    """The count of messages due in the last FAILED_MESSAGES_DAYS days that failed, and the
+    ledger's list of them."""
     if not request.user.has_perm("booking.view_outboundmessage"):
-        return 0
-    return OutboundMessage.objects.filter(status=OutboundMessage.Status.FAILED).count()
+        return {"failed_message_count": 0}
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+        days=FAILED_MESSAGES_DAYS
+    )
+    failed = OutboundMessage.Status.FAILED
+    return {
+        "failed_message_count": OutboundMessage.objects.filter(
+            status=failed, scheduled_for__gte=since
+        ).count(),
+        "failed_messages_days": FAILED_MESSAGES_DAYS,
+        "failed_messages_query": urlencode(
+            {"status__exact": failed.value, "scheduled_for__gte": since.isoformat()}
+        ),
+    }
 
 
 def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:

@@ -126,8 +126,21 @@ def compute_slots(
     reach = buffer_before + duration + buffer_after
     result: dict[date, list[Slot]] = {}
 
+    one_day = timedelta(days=1)
+    day = max(first_day, (earliest - one_day).astimezone(tz).date())
+    if latest is not None:
+        last_day = min(last_day, (latest + one_day).astimezone(tz).date())
+    if day > last_day:
+        return result
+    # Only busy time that can touch a candidate of these days is merged: the picker loads a
+    # month and then sweeps one day of it.
+    lo = local_instant(day, time.min, tz) - buffer_before
+    hi = local_instant(last_day + one_day, time.min, tz) + reach
     blocked_by_pid = {
-        pid: merge_intervals(schedule.blocked.get(pid, ())) for pid in schedule.practitioner_ids
+        pid: merge_intervals(
+            (start, end) for start, end in schedule.blocked.get(pid, ()) if end > lo and start < hi
+        )
+        for pid in schedule.practitioner_ids
     }
     # Rows grouped by weekday once, so a long range does not re-test every row every day.
     rows_by_pid_weekday: dict[int, list[list[HoursRow]]] = {}
@@ -150,10 +163,6 @@ def compute_slots(
             moment = instants[(day, at)] = local_instant(day, at, tz)
         return moment
 
-    one_day = timedelta(days=1)
-    day = max(first_day, (earliest - one_day).astimezone(tz).date())
-    if latest is not None:
-        last_day = min(last_day, (latest + one_day).astimezone(tz).date())
     while day <= last_day:
         if day in schedule.closed_days:
             day += one_day
