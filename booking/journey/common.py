@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.links.tokens import APPOINTMENT, appointment_for_token, link_expired
 from booking.models import Appointment, ConsultationType, Practitioner
-from booking.scheduling.selectors import consultation_type_public_get
+from booking.scheduling.selectors import (
+    consultation_type_public_get,
+    practitioner_list_offering,
+)
 
 # Friendly names for the zones US clinics are in; anything else is shown by its IANA name.
 # Lazy: read in the language of the page that shows them.
@@ -72,11 +75,7 @@ def appointment_opened(
 
 
 def practitioners_for(consultation_type: ConsultationType) -> list[Practitioner]:
-    return list(
-        Practitioner.objects.filter(active=True, consultation_types=consultation_type).order_by(
-            "display_name"
-        )
-    )
+    return practitioner_list_offering(consultation_type)
 
 
 def active_type_or_404(type_slug: str) -> ConsultationType:
