@@ -93,8 +93,9 @@ def main() -> int:
     parser.add_argument("--care-patients", type=int, default=1000)
     parser.add_argument("--report", help="JSON path (default var/bench/pages-cpu-<time>.json)")
     parser.add_argument(
-        "--profile", type=int, metavar="N", help="cProfile case N (1-5) instead of timing all"
+        "--profile", type=int, metavar="N", help="cProfile case N (1-6) instead of timing all"
     )
+    parser.add_argument("--cases", help="only these cases, by number, e.g. 2,6")
     args = parser.parse_args()
     redis_url = ""
     if args.postgres:
@@ -138,6 +139,11 @@ def main() -> int:
     while day.weekday() >= 4:  # Monday-Thursday: every demo practitioner works
         day += timedelta(days=1)
     monday = today - timedelta(days=today.weekday() + 7)
+    practitioner = follow_up.practitioners.filter(active=True).order_by("pk").first().pk
+    # Three weeks ahead, past the times the booking case takes (the earliest free ones).
+    free_day = today + timedelta(days=21)
+    while free_day.weekday() >= 4:
+        free_day += timedelta(days=1)
     public = benchlib.client()
     reception = benchlib.client(benchlib.staff_user(RECEPTION))
     manager = benchlib.client(benchlib.staff_user(MANAGER))
@@ -160,6 +166,14 @@ def main() -> int:
             f"care clinic view ({care['patients'] + 40:,} patients in plans)",
             benchlib.ok_get(manager, "/admin/care/careplan/outcomes/"),
         ),
+        (
+            "availability API, 1 practitioner, 1 day",
+            benchlib.ok_get(
+                public,
+                f"/api/availability?type=follow-up&start={free_day}&days=1"
+                f"&practitioner={practitioner}",
+            ),
+        ),
     ]
     if args.profile:
         name, fn = plan[args.profile - 1]
@@ -168,7 +182,10 @@ def main() -> int:
         return 0
     load_before = benchlib.load_average()
     timings = []
-    for name, fn in plan:
+    chosen = {int(n) for n in args.cases.split(",")} if args.cases else None
+    for number, (name, fn) in enumerate(plan, start=1):
+        if chosen is not None and number not in chosen:
+            continue
         timing = benchlib.measure(name, fn, repeat=args.repeat)
         timings.append(timing)
         print(

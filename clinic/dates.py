@@ -9,6 +9,7 @@ own compact formats (clinic/formats/en/formats.py).
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from django.utils import dateformat, timezone, translation
@@ -37,8 +38,8 @@ FORMATS = {
 _MERIDIEM = {"es": ("a. m.", "p. m."), "en": ("AM", "PM")}
 
 
-def _language() -> str:
-    code = (translation.get_language() or "en").split("-")[0]
+def _language(active: str | None = None) -> str:
+    code = (active or translation.get_language() or "en").split("-")[0]
     return code if code in FORMATS else "en"
 
 
@@ -52,8 +53,19 @@ def formatted(value: date | datetime | None, name: str) -> str:
     """`value` in the named format of the active language ("" for None)."""
     if value is None or value == "":
         return ""
-    formats = FORMATS[_language()]
-    return dateformat.format(_local(value), formats.get(name, FORMATS["en"][name]))
+    local = _local(value)
+    return _formatted_day(
+        translation.get_language(), name, local.date() if isinstance(local, datetime) else local
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_day(active: str | None, name: str, day: date) -> str:
+    # Every named format is of the (local) date alone, and a page repeats a few dates many times
+    # (the picker's month: some 30 labels a request): Django's dateformat reads its format
+    # string anew on every call. Keyed by the active language, whose month and day names it uses.
+    formats = FORMATS[_language(active)]
+    return dateformat.format(day, formats.get(name, FORMATS["en"][name]))
 
 
 def clock(value: datetime | None) -> str:

@@ -16,10 +16,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.urls import is_valid_path, translate_url
+from django.urls import get_script_prefix, get_urlconf, is_valid_path, translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -41,6 +43,16 @@ def path_language(path: str) -> str | None:
 
 def alternate_url(path: str, language: str) -> str:
     """The same public page in `language` (the path unchanged where there is no such page)."""
+    return _alternate_url(
+        get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), path, language
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _alternate_url(urlconf: str, script_prefix: str, path: str, language: str) -> str:
+    # Resolving and reversing the path is the same work for every request of a page, and a
+    # page asks up to five times (this middleware, the switch and the hreflang links): kept per
+    # URL configuration, script prefix, path and language, which are all it depends on.
     # translate_url resolves in the active language: the path's own.
     with translation.override(path_language(path) or settings.LANGUAGE_CODE):
         return translate_url(path, language)

@@ -118,13 +118,24 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
     )
 
 
-def _message_trouble(request: HttpRequest) -> dict[str, int]:
-    """Failed emails, and texts the carrier could not deliver for visits still to come (so
-    reception can phone those patients), in one query."""
+# The day view warns of recent trouble only: counting every failure ever read more rows every
+# year (9,455 at three years of a 50-practitioner clinic). The (status, scheduled_for) index
+# keeps this to the window; older failures stay in the ledger's own list.
+FAILED_MESSAGES_DAYS = 14
+
+
+def _message_trouble(request: HttpRequest) -> dict:
+    """Messages due in the last FAILED_MESSAGES_DAYS days that failed (with the ledger's list of
+    them), and texts the carrier could not deliver for visits still to come (so reception can
+    phone those patients), in one query over the window."""
     if not request.user.has_perm("booking.view_outboundmessage"):
         return {"failed_message_count": 0, "undelivered_text_count": 0}
-    return OutboundMessage.objects.aggregate(
-        failed_message_count=Count("pk", filter=Q(status=OutboundMessage.Status.FAILED)),
+    since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+        days=FAILED_MESSAGES_DAYS
+    )
+    failed = OutboundMessage.Status.FAILED
+    counts = OutboundMessage.objects.filter(scheduled_for__gte=since).aggregate(
+        failed_message_count=Count("pk", filter=Q(status=failed)),
         undelivered_text_count=Count(
             "pk",
             filter=Q(
@@ -134,6 +145,13 @@ def _message_trouble(request: HttpRequest) -> dict[str, int]:
             ),
         ),
     )
+    return {
+        **counts,
+        "failed_messages_days": FAILED_MESSAGES_DAYS,
+        "failed_messages_query": urlencode(
+            {"status__exact": failed.value, "scheduled_for__gte": since.isoformat()}
+        ),
+    }
 
 
 def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:

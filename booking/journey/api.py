@@ -17,10 +17,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from booking.models import ConsultationType, Practitioner
+from booking.models import Practitioner
 from booking.scheduling.clock import local_today
 from booking.scheduling.inputs import DATE_RE, ID_RE, parse_date, within
-from booking.scheduling.selectors import available_slots
+from booking.scheduling.selectors import available_slots, consultation_type_public_get
 
 MAX_DAYS = 31
 DEFAULT_DAYS = 7
@@ -83,16 +83,9 @@ def availability(request: HttpRequest) -> JsonResponse:
     except BadRequest as exc:
         return _error(str(exc))
 
-    consultation_type = ConsultationType.objects.public().filter(slug=slug).first()
+    consultation_type = consultation_type_public_get(slug)
     if consultation_type is None:
         return _error("Unknown consultation type.")
-    if (
-        practitioner_id is not None
-        and not Practitioner.objects.filter(
-            pk=practitioner_id, active=True, consultation_types=consultation_type
-        ).exists()
-    ):
-        return _error("Unknown practitioner for this consultation type.")
 
     last_day = start + timedelta(days=days - 1)
     slots_by_day = available_slots(
@@ -101,6 +94,17 @@ def availability(request: HttpRequest) -> JsonResponse:
         last_day=last_day,
         practitioner_id=practitioner_id,
     )
+    # A practitioner with a free time offers the type (the loader reads only the hours of
+    # active practitioners who do): only an empty answer needs the check, one query saved on
+    # every other request.
+    if (
+        practitioner_id is not None
+        and not slots_by_day
+        and not Practitioner.objects.filter(
+            pk=practitioner_id, active=True, consultation_types=consultation_type
+        ).exists()
+    ):
+        return _error("Unknown practitioner for this consultation type.")
     # Practitioners share times: format each distinct instant once. Keyed with the fold, as
     # 01:30 EDT and 01:30 EST are equal as datetimes of one zone.
     iso: dict[tuple[datetime, int], str] = {}

@@ -5,15 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.links.tokens import APPOINTMENT, appointment_for_token, link_expired
 from booking.models import Appointment, ConsultationType, Practitioner
-from booking.scheduling.selectors import consultation_type_list_public
+from booking.scheduling.selectors import (
+    consultation_type_public_get,
+    practitioner_list_offering,
+)
 
 # Friendly names for the zones US clinics are in; anything else is shown by its IANA name.
 # Lazy: read in the language of the page that shows them.
@@ -72,15 +75,14 @@ def appointment_opened(
 
 
 def practitioners_for(consultation_type: ConsultationType) -> list[Practitioner]:
-    return list(
-        Practitioner.objects.filter(active=True, consultation_types=consultation_type).order_by(
-            "display_name"
-        )
-    )
+    return practitioner_list_offering(consultation_type)
 
 
 def active_type_or_404(type_slug: str) -> ConsultationType:
-    return get_object_or_404(consultation_type_list_public(), slug=type_slug)
+    consultation_type = consultation_type_public_get(type_slug)
+    if consultation_type is None:
+        raise Http404("No such consultation type.")
+    return consultation_type
 
 
 def url_with(base: str, **params) -> str:

@@ -136,6 +136,9 @@ class Appointment(models.Model):
         ordering = ["start"]
         indexes = [
             models.Index(fields=["practitioner", "occupied_start"]),
+            # Availability's busy time: visits ending after a window starts. A range scan of the
+            # time booked ahead, flat however many years of visits lie behind it.
+            models.Index(fields=["practitioner", "occupied_end"], name="appointment_busy_until"),
             models.Index(fields=["start"]),
             models.Index(fields=["status", "start"]),
             # A patient's visits in time order: the patient record, and the reports' "no

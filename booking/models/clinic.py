@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The help text of every `<field>_es` (booking/models/localized.py).
@@ -39,6 +40,14 @@ def validate_reminder_offsets(value: str) -> None:
         ) from exc
     if any(h <= 0 or h > 24 * 30 for h in hours):
         raise ValidationError("Each reminder must be between 0 and 720 hours before the visit.")
+
+
+class ClinicProfileQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        # Every process keeps a copy of the profile while `updated_at` is unchanged
+        # (booking/profile.py): an update that skipped it would leave them stale.
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
 
 
 class ClinicProfile(models.Model):
@@ -151,12 +160,21 @@ class ClinicProfile(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ClinicProfileQuerySet.as_manager()
+
     class Meta:
         verbose_name = "clinic profile"
         verbose_name_plural = "clinic profile"
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, **kwargs) -> None:
+        # auto_now moves `updated_at` only when it is saved: a save of some fields must save it
+        # too, or the processes' copies of the profile (booking/profile.py) would not notice.
+        if kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(**kwargs)
 
     def clean(self) -> None:
         super().clean()

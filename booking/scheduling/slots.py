@@ -126,8 +126,21 @@ def compute_slots(
     reach = buffer_before + duration + buffer_after
     result: dict[date, list[Slot]] = {}
 
+    one_day = timedelta(days=1)
+    day = max(first_day, (earliest - one_day).astimezone(tz).date())
+    if latest is not None:
+        last_day = min(last_day, (latest + one_day).astimezone(tz).date())
+    if day > last_day:
+        return result
+    # Only busy time that can touch a candidate of these days is merged: the picker loads a
+    # month and then sweeps one day of it.
+    lo = local_instant(day, time.min, tz) - buffer_before
+    hi = local_instant(last_day + one_day, time.min, tz) + reach
     blocked_by_pid = {
-        pid: merge_intervals(schedule.blocked.get(pid, ())) for pid in schedule.practitioner_ids
+        pid: merge_intervals(
+            (start, end) for start, end in schedule.blocked.get(pid, ()) if end > lo and start < hi
+        )
+        for pid in schedule.practitioner_ids
     }
     # Rows grouped by weekday once, so a long range does not re-test every row every day.
     rows_by_pid_weekday: dict[int, list[list[HoursRow]]] = {}
@@ -141,10 +154,15 @@ def compute_slots(
 
     # Practitioners mostly share a grid: convert each instant to local time once.
     local_times: dict[datetime, tuple[datetime, datetime]] = {}
-    one_day = timedelta(days=1)
-    day = max(first_day, (earliest - one_day).astimezone(tz).date())
-    if latest is not None:
-        last_day = min(last_day, (latest + one_day).astimezone(tz).date())
+    # ... and their hours: each wall-clock time of a day becomes an instant once.
+    instants: dict[tuple[date, time], datetime] = {}
+
+    def instant(day: date, at: time) -> datetime:
+        moment = instants.get((day, at))
+        if moment is None:
+            moment = instants[(day, at)] = local_instant(day, at, tz)
+        return moment
+
     while day <= last_day:
         if day in schedule.closed_days:
             day += one_day
@@ -162,8 +180,8 @@ def compute_slots(
             starts_seen: set[datetime] | None = set() if len(rows) > 1 else None
             pid_slots: list[tuple[datetime, int, Slot]] = []
             for row in rows:
-                work_start = local_instant(day, row.start, tz)
-                last_start = local_instant(day, row.end, tz) - duration
+                work_start = instant(day, row.start)
+                last_start = instant(day, row.end) - duration
                 if latest is not None and latest < last_start:
                     last_start = latest
                 slot_start = _ceil_to_step(earliest, work_start, step)

@@ -1,6 +1,8 @@
 """Patient data rights and the email ledger in the back office, as HTTP requests."""
 
+import html
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -330,6 +332,29 @@ def test_day_view_warns_about_failed_messages_with_a_link(client, reception, fai
 
     assert b'id="failed-messages-warning"' in response.content
     assert b"status__exact=failed" in response.content
+
+
+def test_day_view_counts_the_last_two_weeks_failures_and_links_to_them(
+    client, reception, failed_message
+):
+    """The warning stays a bounded count as the ledger grows: older failures are left to the
+    ledger's own list."""
+    old = OutboundMessageFactory(
+        appointment=failed_message.appointment,
+        kind=OutboundMessage.Kind.REMINDER,
+        status="failed",
+        scheduled_for=timezone.now() - timedelta(days=40),
+    )
+    client.force_login(reception)
+
+    page = client.get(reverse("admin:booking_schedule_day"))
+    link = re.search(rb'id="failed-messages-warning">([^<]*)<a href="([^"]+)"', page.content)
+    listed = client.get(html.unescape(link.group(2).decode()))
+
+    assert link.group(1) == b"1 message failed to send in the last 14 days. "
+    assert listed.status_code == 200
+    assert [m.pk for m in listed.context["cl"].result_list] == [failed_message.pk]
+    assert old.pk not in [m.pk for m in listed.context["cl"].result_list]
 
 
 def test_day_view_has_no_warning_without_failed_messages(client, reception):

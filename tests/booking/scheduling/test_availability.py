@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from booking.models import Appointment
+from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.loader import load_schedule
 from booking.scheduling.selectors import available_slots, bookable_days, next_available
@@ -249,7 +250,8 @@ def test_load_schedule_query_count_does_not_grow_with_days_or_practitioners(
 ):
     PractitionerFactory(consultation_types=[ctype])
     day = date(2026, 6, 15)
-    with django_assert_num_queries(3):
+    # Hours and closures in one query, busy time in the other.
+    with django_assert_num_queries(2):
         load_schedule(consultation_type=ctype, first_day=day, last_day=day)
 
     for _ in range(9):
@@ -257,22 +259,49 @@ def test_load_schedule_query_count_does_not_grow_with_days_or_practitioners(
         AppointmentFactory(consultation_type=ctype, practitioner=practitioner, start=local(day, 9))
         TimeOffFactory(practitioner=practitioner, start=local(day, 12), end=local(day, 13))
     ClinicClosureFactory(start_date=day + timedelta(days=3), end_date=day + timedelta(days=4))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         schedule = load_schedule(
             consultation_type=ctype, first_day=day, last_day=day + timedelta(days=60)
         )
 
     assert len(schedule.practitioner_ids) == 10
     assert sum(len(v) for v in schedule.blocked.values()) == 18
+    assert schedule.closed_days == {day + timedelta(days=3), day + timedelta(days=4)}
 
 
-def test_available_slots_whole_request_stays_within_six_queries(
+@pytest.mark.postgres
+def test_load_schedule_reads_busy_time_whatever_the_session_time_zone(ctype):
+    """Busy time is read as text (booking/scheduling/loader.py): an offset other than UTC
+    still gives the same instants."""
+    from django.db import connection
+
+    day = date(2026, 6, 15)
+    practitioner = PractitionerFactory(consultation_types=[ctype])
+    AppointmentFactory(consultation_type=ctype, practitioner=practitioner, start=local(day, 9))
+    TimeOffFactory(practitioner=practitioner, start=local(day, 12), end=local(day, 13, 30))
+    in_utc = load_schedule(consultation_type=ctype, first_day=day, last_day=day).blocked
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'Asia/Kolkata'")  # +05:30, until the test ends
+    elsewhere = load_schedule(consultation_type=ctype, first_day=day, last_day=day).blocked
+
+    assert elsewhere == in_utc
+    assert sorted(in_utc[practitioner.pk]) == [
+        (local(day, 9), local(day, 9, 30)),
+        (local(day, 12), local(day, 13, 30)),
+    ]
+
+
+def test_available_slots_whole_request_stays_within_three_queries(
     ctype, django_assert_max_num_queries
 ):
     for _ in range(5):
         PractitionerFactory(consultation_types=[ctype])
 
-    with django_assert_max_num_queries(6):
+    clinic_profile_get()  # this process's copy, as after a server's first request
+
+    # The clinic profile's updated_at, then the loader's two.
+    with django_assert_max_num_queries(3):
         available_slots(
             consultation_type=ctype,
             first_day=date(2026, 6, 1),
