@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0025_clinic_texts_in_spanish'),
+        ('booking', '0028_calendar_feed_token_hash'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
