@@ -17,6 +17,8 @@ from contextlib import contextmanager
 
 from django.utils import translation
 
+from clinic import dates
+
 OPEN, CLOSE = "⟦", "⟧"
 _WRAPPED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 _TAG = re.compile(r"<[^>]+>")
@@ -61,6 +63,8 @@ def pseudo_spanish() -> Iterator[None]:
         "pgettext": pgettext,
         "npgettext": npgettext,
     }
+    # clinic.dates keeps the day labels it made (per language): none may come from outside.
+    dates._formatted_day.cache_clear()
     for name, fake in fakes.items():
         setattr(trans, name, fake)
     try:
@@ -68,6 +72,7 @@ def pseudo_spanish() -> Iterator[None]:
     finally:
         for name, function in real.items():
             setattr(trans, name, function)
+        dates._formatted_day.cache_clear()
 
 
 def english_left(text: str, *, allowed: Iterable[str] = ()) -> list[str]:

@@ -185,7 +185,7 @@ def test_a_course_of_care_from_online_consult_to_the_six_week_chart(
     assert plan.steps.get(position=1).appointment == consult
 
     # The beat's scan sends the baseline invitation: the plan's private link, nothing else.
-    assert scan_questionnaires.delay().get() == 1
+    assert scan_questionnaires.apply().result == 1
     link = plan_link_from_last_email()
 
     # 3. The patient books the procedure through the plan's link, inside its window only.
@@ -264,7 +264,7 @@ def test_a_course_of_care_from_online_consult_to_the_six_week_chart(
     assert six_weeks.due_at == procedure.start + timedelta(days=42)
     with clock_at(six_weeks.due_at + timedelta(minutes=3)):
         sent_before = len(mail.outbox)
-        assert scan_questionnaires.delay().get() == 1
+        assert scan_questionnaires.apply().result == 1
         assert len(mail.outbox) == sent_before + 1
         assert plan_link_from_last_email() == link
         page.goto(base + link)
