@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 
 # Pages that show or take a patient's details: no browser, proxy or back-button cache may keep
 # a copy (a shared family computer must not replay a booking confirmation).
-NO_STORE_PREFIXES = ("/book/", "/api/")
+# The Spanish booking pages too (/es/book/): the same views under the language prefix.
+NO_STORE_PREFIXES = ("/book/", "/es/book/", "/api/")
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "

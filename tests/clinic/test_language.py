@@ -135,3 +135,9 @@ def test_a_request_leaves_the_threads_language_as_it_found_it(client):
         client.get("/es/")
         assert translation.get_language() == "en"
         assert reverse("booking:start") == "/book/"
+
+
+def test_spanish_booking_pages_are_never_stored_by_a_browser_or_proxy(client):
+    response = client.get("/es/book/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
