@@ -87,7 +87,9 @@ def month_rows(
 
     Built here rather than in _picker.html: the grid's 35 to 42 cells of tags, filters and
     localised numbers were a third of the time picker's rendering."""
-    closed = f'<span class="visually-hidden"> {escape(_("(no times)"))}</span></span></td>'
+    # Outside the f-string: xgettext does not read gettext calls inside one.
+    no_times = escape(_("(no times)"))
+    closed = f'<span class="visually-hidden"> {no_times}</span></span></td>'
     rows = []
     for week in calendar.Calendar(firstweekday=GRID_WEEKDAYS[0]).monthdatescalendar(
         month.year, month.month
