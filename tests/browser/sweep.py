@@ -45,6 +45,8 @@ class Sweep:
     def check(self, label: str, *, fits: bool = False) -> None:
         """axe at the current width; with `fits`, also at a phone's and a desktop's width, no
         sideways scrolling at 375 and 320 px, and the clinic's phone number showing."""
+        # A page still loading has no styles yet: its links look like small inline text.
+        self.page.wait_for_load_state("load")
         widths = [PHONE, DESKTOP] if fits else [self.page.viewport_size]
         start = self.page.viewport_size
         for size in widths:

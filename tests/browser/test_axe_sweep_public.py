@@ -166,7 +166,8 @@ def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sw
     )
     sweep.goto(reverse("booking:manage", args=[manage_token(appointment)]))
     check("manage")
-    page.get_by_role("link", name="Pre-visit questionnaire").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Pre-visit questionnaire").click()
     check("questionnaire")
     page.locator("#id_pain_score").fill("11")
     page.get_by_role("button", name="Send my answers").click()
@@ -176,7 +177,8 @@ def test_every_public_page_passes_axe_fits_a_phone_and_shows_the_phone_number(sw
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("status").first).to_be_visible()
     check("manage, with a message")
-    page.get_by_role("link", name="Change the time").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Change the time").click()
     check("reschedule picker")
     page.locator(".time-choice").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Move your appointment?")
@@ -266,7 +268,8 @@ def _care_pages(sweep, check, ctype) -> None:
     expect(page.get_by_role("status").first).to_contain_text("Your visit is booked.")
     check("care plan, visit booked")
 
-    page.get_by_role("link", name="Your consent form").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Your consent form").click()
     check("consent")
     page.get_by_role("button", name="Sign the consent form").click()
     expect(page.locator("#id_full_name-error")).to_be_visible()
@@ -299,7 +302,8 @@ def _care_pages(sweep, check, ctype) -> None:
     page.get_by_role("button", name="Stop sending me questions").click()
     expect(page.get_by_role("status").first).to_contain_text("not send you any more")
     check("care plan, questions stopped")
-    page.get_by_role("link", name="Start receiving them again").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Start receiving them again").click()
     check("restart the questions")
     plan_end(plan=plan, reason="Moved away")
     sweep.goto(reverse("care:plan", args=[token]))
@@ -381,7 +385,8 @@ def test_every_spanish_page_passes_axe_and_says_it_is_spanish(sweep):
     page.locator("button.language-switch[value='en']").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     sweep.check("es -> en: details", fits=True)
-    page.locator("button.language-switch[value='es']").click()
+    with page.expect_navigation():
+        page.locator("button.language-switch[value='es']").click()
     check("en -> es: details")
     expect(page.locator("#id_full_name")).to_have_value("Lucía Pérez")
     sweep.assert_clean(started)
