@@ -80,6 +80,12 @@ def _check_identity(plan: CarePlan, *, typed_name: str, date_of_birth: date | No
     return name
 
 
+def words_language(text: ConsentText, *, reader_language: str) -> str:
+    """The language of the words a reader of `reader_language` is shown: the Spanish body when
+    the version has one, else the English (with a note on the page)."""
+    return "es" if reader_language == "es" and text.body_es.strip() else "en"
+
+
 def consent_sign(
     *,
     plan: CarePlan,
@@ -87,9 +93,11 @@ def consent_sign(
     typed_name: str,
     date_of_birth: date | None,
     relationship: str = "",
+    reader_language: str = "en",
     now: datetime | None = None,
 ) -> ConsentRecord:
-    """Record a signature on the version the patient read (refused if a newer one exists)."""
+    """Record a signature on the version the patient read (refused if a newer one exists), in
+    the language of the words they were shown."""
     now = now or timezone.now()
     name = _check_identity(plan, typed_name=typed_name, date_of_birth=date_of_birth)
     text = consent_text_current(consultation_type_id=procedure_type_id(plan), now=now)
@@ -105,6 +113,7 @@ def consent_sign(
             signed_name=name,
             signer_relationship=" ".join(relationship.split())[:100],
             date_of_birth_confirmed=True,
+            language=words_language(text, reader_language=reader_language),
             recorded_at=now,
         )
         consent_copy_queue(plan=plan, now=now)
@@ -112,7 +121,12 @@ def consent_sign(
 
 
 def consent_withdraw(
-    *, plan: CarePlan, typed_name: str, date_of_birth: date | None, now: datetime | None = None
+    *,
+    plan: CarePlan,
+    typed_name: str,
+    date_of_birth: date | None,
+    reader_language: str = "en",
+    now: datetime | None = None,
 ) -> ConsentRecord:
     now = now or timezone.now()
     name = _check_identity(plan, typed_name=typed_name, date_of_birth=date_of_birth)
@@ -127,6 +141,8 @@ def consent_withdraw(
             action=ConsentRecord.Action.WITHDRAWN,
             signed_name=name,
             date_of_birth_confirmed=True,
+            # The withdrawal's words are the page's own, in the language it was shown in.
+            language="es" if reader_language == "es" else "en",
             recorded_at=now,
         )
         consent_copy_queue(plan=plan, now=now)

@@ -80,6 +80,7 @@ def care_export(patient_id: int) -> dict[str, Any]:
                                 "signed_name",
                                 "signer_relationship",
                                 "date_of_birth_confirmed",
+                                "language",
                                 "recorded_at",
                             ],
                         ),

@@ -154,7 +154,7 @@ class SafetyAlertAdmin(ReadOnlyAdmin):
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "text", "signed_name", "recorded_at"]
+    list_display = ["__str__", "text", "language", "signed_name", "recorded_at"]
     list_select_related = ["text"]
 
     def get_queryset(self, request: HttpRequest):

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -80,6 +80,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
                         plan=plan,
                         typed_name=data["full_name"],
                         date_of_birth=data["date_of_birth"],
+                        reader_language=get_language(),
                     )
                     messages.success(
                         request, _("Your consent is withdrawn. The clinic will call you.")
@@ -91,6 +92,7 @@ def consent_page(request: HttpRequest, token: str) -> HttpResponse:
                         typed_name=data["full_name"],
                         date_of_birth=data["date_of_birth"],
                         relationship=data["relationship"] if data["for_someone"] else "",
+                        reader_language=get_language(),
                     )
                     messages.success(request, _("Thank you. Your signed consent is recorded."))
                 return redirect("care:consent", token=token)

@@ -50,6 +50,11 @@ class ConsentRecord(models.Model):
     # Empty when the patient signed; otherwise who signed for them and how they are related.
     signer_relationship = models.CharField(max_length=100, blank=True)
     date_of_birth_confirmed = models.BooleanField(default=False)
+    # The words the patient read: the version's English or its Spanish. A Spanish reader shown
+    # the English text (no translation yet) signed the English words, and this says so.
+    language = models.CharField(
+        max_length=8, choices=[("en", "English"), ("es", "Spanish")], default="en"
+    )
     recorded_at = models.DateTimeField()
     anonymised_at = models.DateTimeField(null=True, blank=True)
 

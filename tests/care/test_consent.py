@@ -78,6 +78,7 @@ def test_the_patient_reads_and_signs_and_gets_a_copy_with_the_link_only(client, 
         "",
     )
     assert record.date_of_birth_confirmed
+    assert record.language == "en"
     copy = OutboundMessage.objects.get(kind=CONSENT_COPY)
     assert copy.patient_id == consent["plan"].patient_id
     email = _consent_build(copy, type("Profile", (), {"name": "Clinic"})())

@@ -186,3 +186,19 @@ def test_consent_errors_are_spanish(client, plan, course, typed):
     allowed = [*_spanish_data(course), "Lucía Pérez"]
     assert english_left(_main(response), allowed=allowed) == []
     assert not ConsentRecord.objects.exists()
+
+
+@pytest.mark.parametrize(("body_es", "words"), [("", "en"), ("Qué pasa.\n\nLos riesgos.", "es")])
+def test_a_signature_records_the_language_of_the_words_read(client, plan, body_es, words):
+    # A Spanish reader of a version without Spanish was shown (and signed) the English words.
+    text = ConsentText.objects.get()
+    text.body_es = body_es
+    text.save()
+    assert 'lang="es"' in client.get(_url("consent", plan)).content.decode()
+    signed = {"text": text.pk, "date_of_birth": BORN.isoformat(), "full_name": "Lucía Pérez"}
+    response = client.post(_url("consent", plan), {**signed, "agree": "on", "action": "sign"})
+    assert response.status_code == 302
+    assert ConsentRecord.objects.get().language == words
+    client.post(_url("consent", plan), {**signed, "action": "withdraw"})
+    withdrawn = ConsentRecord.objects.latest("pk")
+    assert (withdrawn.action, withdrawn.language) == ("withdrawn", "es")
