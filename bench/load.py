@@ -124,6 +124,7 @@ class Context:
     practitioner_id: int = 0
     day: date = field(default_factory=lambda: datetime.now(tz=UTC).date())
     article_slugs: list[str] = field(default_factory=list)
+    article_slugs_es: list[str] = field(default_factory=list)
 
 
 # An endpoint call returns (ok, label); ok=False counts as an error.
@@ -143,8 +144,16 @@ def endpoint_healthz(client: Client, ctx: Context) -> bool:
     return _ok_get(client, "/healthz")
 
 
+def endpoint_home_es(client: Client, ctx: Context) -> bool:
+    return _ok_get(client, "/es/")
+
+
 def endpoint_article(client: Client, ctx: Context) -> bool:
     return _ok_get(client, f"/learn/{random.choice(ctx.article_slugs)}/")
+
+
+def endpoint_article_es(client: Client, ctx: Context) -> bool:
+    return _ok_get(client, f"/es/learn/{random.choice(ctx.article_slugs_es)}/")
 
 
 def endpoint_search(client: Client, ctx: Context) -> bool:
@@ -169,6 +178,10 @@ def endpoint_booking_page(client: Client, ctx: Context) -> bool:
     return _ok_get(client, f"/book/{ctx.type_slug}/")
 
 
+def endpoint_booking_page_es(client: Client, ctx: Context) -> bool:
+    return _ok_get(client, f"/es/book/{ctx.type_slug}/")
+
+
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -190,7 +203,7 @@ def _slots_from(data: bytes) -> list[dict]:
     return found
 
 
-def booking_step(client: Client, ctx: Context) -> bool:
+def booking_step(client: Client, ctx: Context, *, prefix: str = "") -> bool:
     """One patient booking, as the journey does it: a free slot from the availability API, the
     details page (for the CSRF token), then the confirm POST with a unique patient.
 
@@ -212,7 +225,7 @@ def booking_step(client: Client, ctx: Context) -> bool:
     slot = random.choice(slots)
     practitioner = str(slot.get("practitioner", "any"))
     query = urllib.parse.urlencode({"start": slot["start"], "practitioner": practitioner})
-    details_path = f"/book/{ctx.type_slug}/details/?{query}"
+    details_path = f"{prefix}/book/{ctx.type_slug}/details/?{query}"
     status, page = client.get(details_path)
     if status == 400:
         return True  # taken between the API call and this page
@@ -233,7 +246,7 @@ def booking_step(client: Client, ctx: Context) -> bool:
         "privacy": "on",
         "submission_key": secrets.token_urlsafe(24),
     }
-    confirm_path = f"/book/{ctx.type_slug}/confirm/"
+    confirm_path = f"{prefix}/book/{ctx.type_slug}/confirm/"
     status, _ = client.request(
         "POST", confirm_path, body=form, headers={"Referer": f"http://{client.host}{details_path}"}
     )
@@ -241,21 +254,33 @@ def booking_step(client: Client, ctx: Context) -> bool:
     return status in (302, 303, 409)
 
 
+def booking_step_es(client: Client, ctx: Context) -> bool:
+    """The same booking on the Spanish pages (the patient's language is then Spanish)."""
+    return booking_step(client, ctx, prefix="/es")
+
+
 ENDPOINTS: dict[str, EndpointFn] = {
     "home": endpoint_home,
+    "home_es": endpoint_home_es,
     "healthz": endpoint_healthz,
     "article": endpoint_article,
+    "article_es": endpoint_article_es,
     "search": endpoint_search,
     "availability_day": endpoint_availability_day,
     "availability_14": endpoint_availability_14,
     "booking_page": endpoint_booking_page,
+    "booking_page_es": endpoint_booking_page_es,
     "booking": booking_step,
+    "booking_es": booking_step_es,
 }
 # `booking` is one whole patient booking (3 requests: availability, form, POST); `booking_page`
 # is the form page alone, the request comparable to a "booking page" figure.
 CAPACITY_DEFAULT = ["article", "availability_day", "availability_14", "booking_page", "booking"]
-# Patients mostly read; a few check times; fewer book.
-SOAK_MIX_DEFAULT = "article:50,search:15,availability_day:15,availability_14:15,booking:5"
+# Patients mostly read; a few check times; fewer book; about a quarter read Spanish.
+SOAK_MIX_DEFAULT = (
+    "article:35,article_es:12,home:4,home_es:2,search:10,availability_day:10,"
+    "availability_14:10,booking_page:6,booking_page_es:3,booking:6,booking_es:2"
+)
 
 
 # --- Open-loop load generator ---------------------------------------------------------------
@@ -445,7 +470,10 @@ def seed(args: argparse.Namespace) -> Context:
         article_model = apps.get_model("education", "Article")
         manager = article_model.objects
         queryset = manager.published() if hasattr(manager, "published") else manager.all()
-        ctx.article_slugs = list(queryset.values_list("slug", flat=True)[:50])
+        english = queryset.filter(language="en")
+        ctx.article_slugs = list(english.values_list("slug", flat=True)[:50])
+        spanish = queryset.filter(language="es")
+        ctx.article_slugs_es = list(spanish.values_list("slug", flat=True)[:50])
     except LookupError:
         ctx.article_slugs = []
     return ctx
@@ -676,10 +704,13 @@ def main(argv: list[str] | None = None) -> int:
     ctx = seed(args)
     missing = {
         "article": not ctx.article_slugs,
+        "article_es": not ctx.article_slugs_es,
         "availability_day": not ctx.practitioner_id,
         "availability_14": not ctx.type_slug,
         "booking": not ctx.type_slug,
         "booking_page": not ctx.type_slug,
+        "booking_page_es": not ctx.type_slug,
+        "booking_es": not ctx.type_slug,
     }
     for name in list(capacity_names):
         if missing.get(name):
