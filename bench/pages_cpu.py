@@ -86,6 +86,67 @@ def booking_post(c, consultation_type, slots: list):
     return post
 
 
+def other_pages(public, reception, *, clinic_day) -> list:
+    """The pages the care plans, waitlist, front desk, texts and Spanish issues added: a patient's
+    private pages (the demo's, through their real links), the waitlist form, the front desk's
+    week and a patient's record, and the Spanish time picker."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from booking.links.tokens import manage_token
+    from booking.models import Appointment
+    from care.links import plan_token
+    from care.models import CarePlan
+
+    # A follow-up a week or more ahead: the patient may still move it online.
+    upcoming = (
+        Appointment.objects.filter(
+            start__gt=timezone.now() + timedelta(days=7),
+            status="confirmed",
+            consultation_type__slug="follow-up",
+        )
+        .exclude(patient__email="")
+        .order_by("start")
+        .first()
+    )
+    token = manage_token(upcoming)
+    plan = CarePlan.objects.filter(status="active").order_by("pk").first()
+    care = plan_token(plan)
+    return [
+        (
+            "patient: manage page (private link)",
+            benchlib.ok_get(public, reverse("booking:manage", args=[token])),
+        ),
+        (
+            "patient: reschedule picker",
+            benchlib.ok_get(public, reverse("booking:manage_reschedule", args=[token])),
+        ),
+        (
+            "patient: pre-visit questionnaire",
+            benchlib.ok_get(public, reverse("booking:questionnaire", args=[token])),
+        ),
+        ("patient: care plan page", benchlib.ok_get(public, reverse("care:plan", args=[care]))),
+        ("patient: consent page", benchlib.ok_get(public, reverse("care:consent", args=[care]))),
+        ("patient: waitlist form", benchlib.ok_get(public, "/book/follow-up/waitlist/")),
+        (
+            "patient: Spanish time picker /es/book/follow-up/",
+            benchlib.ok_get(public, "/es/book/follow-up/"),
+        ),
+        (
+            "front desk: week, whole clinic",
+            benchlib.ok_get(
+                reception, f"/admin/booking/appointment/schedule/week/?date={clinic_day}"
+            ),
+        ),
+        (
+            "front desk: a patient's record",
+            benchlib.ok_get(
+                reception, reverse("admin:booking_patient_record", args=[upcoming.patient_id])
+            ),
+        ),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="BENCH_DATABASE_URL + Redis")
@@ -93,7 +154,7 @@ def main() -> int:
     parser.add_argument("--care-patients", type=int, default=1000)
     parser.add_argument("--report", help="JSON path (default var/bench/pages-cpu-<time>.json)")
     parser.add_argument(
-        "--profile", type=int, metavar="N", help="cProfile case N (1-6) instead of timing all"
+        "--profile", type=int, metavar="N", help="cProfile case N (1-15) instead of timing all"
     )
     parser.add_argument("--cases", help="only these cases, by number, e.g. 2,6")
     args = parser.parse_args()
@@ -174,6 +235,7 @@ def main() -> int:
                 f"&practitioner={practitioner}",
             ),
         ),
+        *other_pages(public, reception, clinic_day=day),
     ]
     if args.profile:
         name, fn = plan[args.profile - 1]
