@@ -27,6 +27,8 @@ from booking.patients.record_sections import patient_record_sections
 from booking.patients.search import patient_search, visible_patients
 from booking.scheduling.inputs import parse_id
 
+PAST_SHOWN = 25
+
 
 def _patient_or_404(request: HttpRequest, object_id: str):
     # Through the same row rules as the patient admin: a clinician reaches their own patients.
@@ -67,6 +69,9 @@ def patient_record_view(
         }
         for visit, intake in record.answers
     ]
+    # A patient of many years can have hundreds of past visits: the latest are what the front
+    # desk reads; the rest one click away (the counts above still cover every visit).
+    past = record.past if request.GET.get("past") == "all" else record.past[:PAST_SHOWN]
     sections = []
     for section in patient_record_sections(user=request.user, patient=patient):
         template, context = section.render(request, patient)
@@ -81,6 +86,8 @@ def patient_record_view(
             patient.full_name,
             patient=patient,
             record=record,
+            past=past,
+            past_hidden=len(record.past) - len(past),
             answers=answers,
             sections=sections,
             can_merge=request.user.has_perm("booking.merge_patients"),

@@ -335,3 +335,24 @@ def test_resend_the_private_link_from_the_record(client, frontdesk, maria):
     assert visit.manage_token_version == 1
     client.force_login(frontdesk["patel_user"])
     assert "Revoke and re-send" not in client.get(url).content.decode()
+
+
+def test_a_long_history_shows_the_latest_past_visits_and_links_to_all(client, frontdesk):
+    patient = PatientFactory()
+    first = timezone.now() - timedelta(days=400)
+    for week in range(30):
+        AppointmentFactory(
+            patient=patient,
+            consultation_type=frontdesk["short"],
+            practitioner=frontdesk["patel"],
+            start=first + timedelta(weeks=week),
+            status=Appointment.Status.COMPLETED,
+        )
+    client.force_login(frontdesk["reception"])
+    url = reverse("admin:booking_patient_record", args=[patient.pk])
+    page = client.get(url).content.decode()
+    assert page.count('<tr class="status-completed">') == 25
+    assert "Show all 30 past and cancelled visits" in page
+    everything = client.get(url, {"past": "all"}).content.decode()
+    assert everything.count('<tr class="status-completed">') == 30
+    assert "Show all" not in everything
