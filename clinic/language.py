@@ -137,9 +137,18 @@ class LanguageMiddleware:
         )
 
 
-class LanguageSwitchMiddleware:
-    """Private pages in the patient's language, and the switch posted from a page with a form.
-    After CsrfViewMiddleware: a switch changes what is stored on the patient."""
+def _private_token(request: HttpRequest, view_kwargs: dict) -> str | None:
+    """The private link's token, for a prefix-less page outside the back office."""
+    token = view_kwargs.get("token")
+    if not isinstance(token, str) or path_language(request.path_info) is not None:
+        return None
+    return None if request.path_info.startswith(f"/{settings.ADMIN_URL}") else token
+
+
+class PrivatePageLanguageMiddleware:
+    """Private pages in the language stored on the link's patient. Before CsrfViewMiddleware,
+    so that a refused form (a page left open too long) is explained in that language too; it
+    only reads."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -148,19 +157,31 @@ class LanguageSwitchMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        token = view_kwargs.get("token")
-        private = isinstance(token, str) and path_language(request.path_info) is None
-        if private and not request.path_info.startswith(f"/{settings.ADMIN_URL}"):
-            stored = language_for_token(token)
-            if stored:
-                translation.activate(stored)
-                request.LANGUAGE_CODE = stored
+        token = _private_token(request, view_kwargs)
+        stored = language_for_token(token) if token else None
+        if stored:
+            translation.activate(stored)
+            request.LANGUAGE_CODE = stored
+
+
+class LanguageSwitchMiddleware:
+    """The switch posted from a page with a form. After CsrfViewMiddleware: on a private page
+    a switch changes what is stored on the patient."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        token = _private_token(request, view_kwargs)
         if request.method != "POST" or SWITCH_FIELD not in request.POST:
             return None
         wanted = supported(request.POST.get(SWITCH_FIELD))
         if wanted is None:
             return None
-        if private:
+        if token:
             language_store_for_token(token, wanted)
             translation.activate(wanted)
             request.LANGUAGE_CODE = wanted

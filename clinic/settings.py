@@ -80,6 +80,7 @@ MIDDLEWARE = [
     # Before CommonMiddleware (its slash redirect resolves URLs, which needs the language).
     "clinic.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "clinic.language.PrivatePageLanguageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "clinic.language.LanguageSwitchMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

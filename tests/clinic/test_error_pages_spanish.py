@@ -94,6 +94,20 @@ def test_the_csrf_page_under_es_is_spanish():
     assert 'href="/es/"' in body
 
 
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_csrf_page_on_a_private_link_is_in_the_patients_language(language):
+    # A page left open too long: the form is refused before the view runs, in the language the
+    # page was shown in (the patient's), not the address's (English: private links have none).
+    appointment = AppointmentFactory(start=next_weekday_at(2, 10))
+    appointment.patient.language = language
+    appointment.patient.save()
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("booking:manage_cancel", args=[manage_token(appointment)])
+    response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 403
+    assert f'<html lang="{language}">' in response.content.decode()
+
+
 def test_the_429_page_under_es_is_spanish(client, settings):
     settings.LOST_LINK_RATE_LIMIT = 1
     for _attempt in range(2):
