@@ -18,7 +18,8 @@ view of that day (one practitioner, then the whole clinic: that one grows with t
 the reports page and `report_build` for the last complete week. The measured consultation type
 is offered by the same five practitioners at every scale, so the patient's pages show the same
 times whatever the size; the data around them grows. Median wall and CPU time of `--repeat`
-runs, queries, the PostgreSQL backend's CPU, and the big tables (>= 5,000 rows) each case's
+runs, queries, the PostgreSQL backend's CPU (to the nanosecond; plans kept serial so that all of
+a query's CPU is the backend's: _serial_plans), and the big tables (>= 5,000 rows) each case's
 plans read with a sequential scan: a query that grows with the data.
 
 Bounded: the data generation stops past its share of `--max-minutes`, and the whole run at it.
@@ -107,6 +108,21 @@ def cases(clinic, *, repeat: int) -> list[benchlib.Timing]:
     return results
 
 
+def _serial_plans() -> None:
+    """No parallel workers on the bench's connections. The database's CPU is read from the
+    request's backend process; a parallel plan's workers are other processes, and their CPU
+    (two thirds of a parallel scan's) went uncounted: a query reading a big table whole looked
+    cheaper than one reading the rows it needs. Serial, the whole of each query is counted."""
+    from django.db.backends.signals import connection_created
+
+    def serial(sender, connection, **kwargs):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+    connection_created.connect(serial, weak=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100")
@@ -129,6 +145,7 @@ def main() -> int:
         var_dir=var_dir, database_url=benchlib.scratch_postgres_url(), redis_url=""
     )
     benchlib.django_start(env)
+    _serial_plans()
     from django.utils import timezone
 
     benchlib.database_reset()
