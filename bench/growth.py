@@ -15,11 +15,13 @@ at every scale, 60 days ahead included):
 At each scale, through Django's test client with the production settings (DEBUG off, https):
 the availability endpoint (1 practitioner, 1 day), the time picker on that day, the staff day
 view of that day (one practitioner, then the whole clinic: that one grows with the columns),
-the reports page and `report_build` for the last complete week. The measured consultation type
-is offered by the same five practitioners at every scale, so the patient's pages show the same
-times whatever the size; the data around them grows. Median wall and CPU time of `--repeat`
-runs, queries, the PostgreSQL backend's CPU, and the big tables (>= 5,000 rows) each case's
-plans read with a sequential scan: a query that grows with the data.
+the reports page and `report_build` for the last complete week, on tables vacuumed and analysed
+after the load (benchlib.settle: as autovacuum keeps them in production). The measured
+consultation type is offered by the same five practitioners at every scale, so the patient's
+pages show the same times whatever the size; the data around them grows. Median wall and CPU
+time of `--repeat` runs, queries, the PostgreSQL backend's CPU (to the nanosecond; plans kept
+serial so that all of a query's CPU is the backend's: _serial_plans), and the big tables
+(>= 5,000 rows) each case's plans read with a sequential scan: a query that grows with the data.
 
 Bounded: the data generation stops past its share of `--max-minutes`, and the whole run at it.
 """
@@ -107,9 +109,29 @@ def cases(clinic, *, repeat: int) -> list[benchlib.Timing]:
     return results
 
 
+def _serial_plans() -> None:
+    """No parallel workers on the bench's connections. The database's CPU is read from the
+    request's backend process; a parallel plan's workers are other processes, and their CPU
+    (two thirds of a parallel scan's) went uncounted: a query reading a big table whole looked
+    cheaper than one reading the rows it needs. Serial, the whole of each query is counted."""
+    from django.db.backends.signals import connection_created
+
+    def serial(sender, connection, **kwargs):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
+
+    connection_created.connect(serial, weak=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100")
+    parser.add_argument(
+        "--no-bracket",
+        action="store_true",
+        help="do not measure the first scale again at the end",
+    )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--max-minutes", type=float, default=30)
     parser.add_argument("--report", help="JSON report path (default var/bench/growth-<time>.json)")
@@ -129,13 +151,20 @@ def main() -> int:
         var_dir=var_dir, database_url=benchlib.scratch_postgres_url(), redis_url=""
     )
     benchlib.django_start(env)
+    _serial_plans()
     from django.utils import timezone
 
     benchlib.database_reset()
     report = {"machine": benchlib.machine(), "repeat": args.repeat, "scales": {}}
     print(report["machine"]["uptime"], flush=True)
     today = timezone.localdate()
-    for scale in scales:
+    # The first scale again at the end (it takes seconds): the larger ones are compared with
+    # the mean of the two, so a change in the machine's load during the run does not pass for
+    # growth, and the two show how much it moved.
+    runs = [(s, f"{s}x") for s in scales]
+    if len(scales) > 1 and not args.no_bracket:
+        runs.append((scales[0], f"{scales[0]}x again"))
+    for scale, key in runs:
         spec = SCALES[scale]
         benchlib.booking_data_wipe()
         load_before = benchlib.load_average()
@@ -149,15 +178,16 @@ def main() -> int:
             prefix="growth",
             deadline=deadline,
         )
+        benchlib.settle()
         print(
-            f"{scale}x: {clinic.visits:,} visits ({clinic.per_practitioner_day:.1f} a practitioner "
+            f"{key}: {clinic.visits:,} visits ({clinic.per_practitioner_day:.1f} a practitioner "
             f"a working day), {clinic.patients:,} patients, {len(clinic.practitioners)} "
             f"practitioners, {clinic.first_day} to {clinic.last_day}; generated in "
             f"{clinic.seconds:.1f} s",
             flush=True,
         )
         timings = cases(clinic, repeat=args.repeat)
-        report["scales"][f"{scale}x"] = {
+        report["scales"][key] = {
             "data": {
                 "practitioners": len(clinic.practitioners),
                 "patients": clinic.patients,
@@ -184,13 +214,17 @@ def main() -> int:
 
 def summary(report: dict) -> str:
     """Markdown: CPU per case at each scale (this process + the database backend, then the
-    wall clock), and the largest scale against 1x."""
-    scales = list(report["scales"])
-    names = [c["name"] for c in report["scales"][scales[0]]["cases"]]
-    header = ["case", *[f"{s}: CPU ms app + db (wall)" for s in scales]]
-    if len(scales) > 1:
-        header.append(f"{scales[-1]} / {scales[0]} (CPU app + db)")
-    header += [f"queries ({scales[-1]})", f"seq scans of big tables ({scales[-1]})"]
+    wall clock), and the largest scale against the smallest (the mean of its two runs when the
+    run was bracketed)."""
+    keys = list(report["scales"])
+    base = [k for k in keys if k.split()[0] == keys[0]]
+    largest = next((k for k in reversed(keys) if k not in base), None)
+    names = [c["name"] for c in report["scales"][keys[0]]["cases"]]
+    header = ["case", *[f"{k}: CPU ms app + db (wall)" for k in keys]]
+    if largest:
+        header.append(f"{largest} / {keys[0]} (CPU app + db)")
+    last = largest or keys[-1]
+    header += [f"queries ({last})", f"seq scans of big tables ({last})"]
 
     def total(case: dict) -> float:
         return case["cpu_ms"] + (case["db_cpu_ms"] or 0)
@@ -198,12 +232,15 @@ def summary(report: dict) -> str:
     ms = benchlib.ms
     rows = []
     for i, name in enumerate(names):
-        cells = [report["scales"][s]["cases"][i] for s in scales]
+        cells = {k: report["scales"][k]["cases"][i] for k in keys}
         row = [name.split(" (")[0].split(", week of")[0]]
-        row += [f"{ms(c['cpu_ms'])} + {ms(c['db_cpu_ms'])} ({ms(c['wall_ms'])})" for c in cells]
-        if len(scales) > 1:
-            row.append(f"**{total(cells[-1]) / total(cells[0]):.2f}x**")
-        row += [cells[-1]["queries"], ", ".join(cells[-1]["seq_scans"]) or "none"]
+        row += [
+            f"{ms(c['cpu_ms'])} + {ms(c['db_cpu_ms'])} ({ms(c['wall_ms'])})" for c in cells.values()
+        ]
+        if largest:
+            reference = sum(total(cells[k]) for k in base) / len(base)
+            row.append(f"**{total(cells[largest]) / reference:.2f}x**")
+        row += [cells[last]["queries"], ", ".join(cells[last]["seq_scans"]) or "none"]
         rows.append(row)
     data = "; ".join(
         f"{s}: {d['data']['visits']:,} visits, {d['data']['patients']:,} patients, "
@@ -215,7 +252,25 @@ def summary(report: dict) -> str:
         for s, d in report["scales"].items()
         if len(d["cases"]) > 4
     )
-    return benchlib.markdown_table(header, rows) + f"\n\n{data}\nreported week: {weeks}"
+    # The whole clinic's day view grows with its columns by design: its cost per column, and
+    # what each column past the smallest scale's added.
+    columns = ", ".join(
+        f"{s}: {total(d['cases'][3]) / d['data']['practitioners']:.1f} ms"
+        for s, d in report["scales"].items()
+        if len(d["cases"]) > 3
+    )
+    if largest and len(report["scales"][largest]["cases"]) > 3:
+        big, small = report["scales"][largest], report["scales"][keys[0]]
+        added = big["data"]["practitioners"] - small["data"]["practitioners"]
+        if added > 0:
+            reference = sum(total(report["scales"][k]["cases"][3]) for k in base) / len(base)
+            each = (total(big["cases"][3]) - reference) / added
+            columns += f"; each column past {keys[0]}'s: {each:.1f} ms"
+    return (
+        benchlib.markdown_table(header, rows)
+        + f"\n\n{data}\nreported week: {weeks}\n"
+        + f"whole-clinic day view, CPU app + db per column: {columns}"
+    )
 
 
 if __name__ == "__main__":

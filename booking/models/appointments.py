@@ -144,6 +144,13 @@ class Appointment(models.Model):
             # A patient's visits in time order: the patient record, and the reports' "no
             # earlier visit" probe when the period is short (a nested-loop anti-join).
             models.Index(fields=["patient", "start"]),
+            # The reports' "no earlier visit" probe (a visit that was not cancelled): answered
+            # from the index alone, without reading each visit's row for its status.
+            models.Index(
+                fields=["patient", "start"],
+                condition=~models.Q(status="cancelled"),
+                name="appointment_patient_live",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

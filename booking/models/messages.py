@@ -174,6 +174,21 @@ class OutboundMessage(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "scheduled_for"]),
+            # The staff day view's warning of texts the carrier could not deliver (the values of
+            # UNDELIVERED_STATUSES, below): a few rows, found without reading the window's others.
+            models.Index(
+                fields=["scheduled_for"],
+                condition=models.Q(delivery_status__in=["undelivered", "failed"]),
+                name="message_undelivered",
+            ),
+            # The reports' reminders of a period's visits, probed visit by visit from the
+            # visits' side: the statuses they count are in the index (as keys: SQLite has no
+            # INCLUDE), so the probe need not read the table (kind: Kind.REMINDER's value).
+            models.Index(
+                fields=["appointment", "status", "delivery_status"],
+                condition=models.Q(kind="reminder"),
+                name="message_reminder_of",
+            ),
             # Not unique: a provider repeating an id must not make recording a sent text fail
             # (the row would be sent again when its lease ran out).
             models.Index(

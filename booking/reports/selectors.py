@@ -233,6 +233,13 @@ def _lead_times(rows, live_visits, grouping, tz) -> None:
 
 
 def _reminders(rows, start, end, grouping, tz) -> None:
+    """Driven from the period's visits (the `start` index), each probing the ledger for its
+    reminders through the index of reminders by appointment and status (message_reminder_of).
+    Counting that column, with the two statuses in the index too, a probe need not read the
+    table, so the planner takes this over hashing the whole ledger (200,000 rows at three
+    years of 50 practitioners, for a week's 1,200). COUNT(*) would do, but Django refuses a
+    filtered one."""
+    Sent, Failed = OutboundMessage.Status.SENT, OutboundMessage.Status.FAILED
     messages = OutboundMessage.objects.filter(
         kind=OutboundMessage.Kind.REMINDER,
         appointment__start__gte=start,
@@ -242,8 +249,8 @@ def _reminders(rows, start, end, grouping, tz) -> None:
         _keyed(messages, grouping, tz, prefix="appointment__")
         .values("k")
         .annotate(
-            sent=Count("pk", filter=Q(status=OutboundMessage.Status.SENT) & ~NOT_DELIVERED),
-            failed=Count("pk", filter=Q(status=OutboundMessage.Status.FAILED) | NOT_DELIVERED),
+            sent=Count("appointment", filter=Q(status=Sent) & ~NOT_DELIVERED),
+            failed=Count("appointment", filter=Q(status=Failed) | NOT_DELIVERED),
         )
         .order_by("k")
     ):

@@ -12,6 +12,9 @@ from dataclasses import (
 )
 from datetime import date, datetime, timedelta
 
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Value
+
 from booking.models import (  # noqa: E402
     Appointment,
     ClinicClosure,
@@ -113,7 +116,10 @@ def staff_schedule(
             time_off[pid].append((start, end, reason))
         for appointment in (
             Appointment.objects.filter(
-                practitioner_id__in=ids, start__lt=range_end, end__gt=range_start
+                _occupied_overlaps(range_start, range_end),
+                practitioner_id__in=ids,
+                start__lt=range_end,
+                end__gt=range_start,
             )
             .exclude(status=Appointment.Status.CANCELLED)
             .select_related("consultation_type", "patient")
@@ -132,6 +138,26 @@ def staff_schedule(
         days.append(_schedule_day(day, practitioners, hours, time_off, appointments, closures, tz))
         day += timedelta(days=1)
     return days
+
+
+class _Overlaps(Func):
+    arg_joiner = " && "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _occupied_overlaps(start: datetime, end: datetime):
+    """A bound the database can answer from an index, implied by the visit overlapping the
+    range (the occupied time covers the visit). `start < end AND end > start` alone bounds
+    `start` from above only: the whole clinic's day read every visit ever (a sequential scan,
+    200,000 rows at three years of 50 practitioners). PostgreSQL: the overlap guard's GiST
+    index over the occupied time (migration 0004, not cancelled: as this query) finds the day's
+    rows. Elsewhere: the (practitioner, occupied_end) index reads from the range onwards."""
+    if connection.vendor == "postgresql":
+        occupied = Func(F("occupied_start"), F("occupied_end"), Value("[)"), function="TSTZRANGE")
+        window = Func(Value(start), Value(end), Value("[)"), function="TSTZRANGE")
+        return _Overlaps(occupied, window)
+    return Q(occupied_end__gt=start, occupied_start__lt=end)
 
 
 def _schedule_day(day, practitioners, hours, time_off, appointments, closures, tz) -> ScheduleDay:

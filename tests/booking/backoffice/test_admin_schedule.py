@@ -216,6 +216,49 @@ def test_print_list_has_the_days_visits_without_health_details(client, clinic):
     assert "data-print" in body
 
 
+def test_day_columns_hold_the_visits_overlapping_the_day_and_no_others(clinic):
+    """The day's visits come through an index on the occupied time (PostgreSQL: the overlap
+    guard's GiST index); what shows is still the visits themselves overlapping the day: one
+    crossing midnight into it shows, one whose buffer alone reaches into it does not, nor a
+    cancelled one."""
+    day = next_weekday(1)
+    patel = clinic["patel"]
+    buffered = ConsultationTypeFactory(
+        slug="buffered", duration_minutes=30, buffer_after_minutes=60
+    )
+    across = AppointmentFactory(
+        practitioner=patel,
+        consultation_type=clinic["ctype"],
+        start=_at(day, 0) - timedelta(minutes=15),
+    )
+    # Another practitioner's: its buffer would overlap the visit above.
+    buffer_only = AppointmentFactory(
+        practitioner=clinic["okafor"],
+        consultation_type=buffered,
+        start=_at(day, 0) - timedelta(hours=1),
+    )
+    inside = AppointmentFactory(
+        practitioner=patel, consultation_type=clinic["ctype"], start=_at(day, 10)
+    )
+    AppointmentFactory(
+        practitioner=patel,
+        consultation_type=clinic["ctype"],
+        start=_at(day, 11),
+        status=Appointment.Status.CANCELLED,
+    )
+    AppointmentFactory(
+        practitioner=patel,
+        consultation_type=clinic["ctype"],
+        start=_at(day + timedelta(days=1), 0),
+    )
+    columns = staff_schedule(first_day=day, last_day=day, practitioners=[patel, clinic["okafor"]])[
+        0
+    ].columns
+    shown = {block.appointment.pk for column in columns for block in column.appointments}
+    assert shown == {across.pk, inside.pk}
+    assert buffer_only.pk not in shown
+
+
 @pytest.mark.parametrize("count", [1, 500])
 def test_day_view_runs_in_fixed_queries(client, clinic, django_assert_max_num_queries, count):
     day = next_weekday(1)
