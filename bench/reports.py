@@ -56,6 +56,7 @@ def main() -> int:
         visit_minutes=20,
         spacing_minutes=25,
     )
+    benchlib.settle()  # VACUUM ANALYZE + CHECKPOINT, as the document says
     print(
         f"{clinic.visits:,} visits from {first_day} to {today} "
         f"(generated in {clinic.seconds:.0f} s); {benchlib.uptime()}"
