@@ -5,7 +5,7 @@ time passing through the notice and the horizon."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -24,6 +24,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+SUNDAY = 6
 
 
 @pytest.fixture(autouse=True)
@@ -149,3 +151,39 @@ def test_the_memo_stays_bounded(clinic):
         later = day + timedelta(days=offset)
         available_slots(consultation_type=ctype, first_day=later, last_day=later)
     assert len(selectors._COMPUTED._entries) == selectors._COMPUTED.size
+
+
+@pytest.mark.parametrize(
+    ("now", "dst_day"),
+    [
+        (datetime(2027, 3, 1, 15, tzinfo=UTC), date(2027, 3, 14)),
+        (datetime(2027, 10, 25, 15, tzinfo=UTC), date(2027, 11, 7)),
+    ],
+    ids=["spring-forward", "fall-back"],
+)
+def test_a_dst_day_from_the_memo_is_the_day_computed_afresh(now, dst_day):
+    ctype = ConsultationTypeFactory(slug="dst-memo", slot_granularity_minutes=30)
+    night = [(SUNDAY, time(0, 30), time(4))]
+    PractitionerFactory(consultation_types=[ctype], weekly_hours=night)
+    PractitionerFactory(consultation_types=[ctype], weekly_hours=[(SUNDAY, time(1), time(3))])
+
+    def answer():
+        picker = picker_availability(
+            consultation_type=ctype, month=dst_day.replace(day=1), day=dst_day, now=now
+        )
+        return [(s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in picker.day_slots]
+
+    fresh = answer()
+    assert selectors._COMPUTED._entries
+    assert answer() == fresh  # from the memo
+    selectors._COMPUTED.clear()
+    _PARSED_BUSY.clear()
+    assert answer() == fresh
+    # Every time lasts its 30 minutes of real time across the change, in order of instants.
+    assert {end - start for start, end in fresh} == {timedelta(minutes=30)}
+    assert fresh == sorted(fresh)
+    # 00:30 to 04:00 on the clock is 2.5 hours of real time in spring, 4.5 in autumn.
+    real = fresh[-1][1] - fresh[0][0]
+    assert real == (
+        timedelta(hours=2, minutes=30) if dst_day.month == 3 else timedelta(hours=4, minutes=30)
+    )
