@@ -10,6 +10,7 @@ own compact formats (clinic/formats/en/formats.py).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.utils import dateformat, timezone, translation
@@ -76,6 +77,26 @@ def clock(value: datetime | None) -> str:
     morning, afternoon = _MERIDIEM[_language()]
     hour = local.hour % 12 or 12
     return f"{hour}:{local.minute:02d} {morning if local.hour < 12 else afternoon}"
+
+
+def day_formatter(name: str) -> Callable[[date], str]:
+    """`formatted(day, name)` for many dates of one page: the language is read once."""
+    active = translation.get_language()
+    return lambda day: _formatted_day(active, name, day)
+
+
+def clock_formatter() -> Callable[[datetime], str]:
+    """`clock` for many aware instants of one page (the picker's times): the language and the
+    zone are read once, and an instant already in the zone is not converted again."""
+    morning, afternoon = _MERIDIEM[_language()]
+    zone = timezone.get_current_timezone()
+
+    def clock_of(value: datetime) -> str:
+        local = value if value.tzinfo is zone else value.astimezone(zone)
+        hour = local.hour % 12 or 12
+        return f"{hour}:{local.minute:02d} {morning if local.hour < 12 else afternoon}"
+
+    return clock_of
 
 
 def moment(value: datetime | None) -> str:

@@ -6,12 +6,13 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from html import escape as html_escape
+from urllib.parse import quote_plus
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -88,8 +89,9 @@ def month_rows(
     Built here rather than in _picker.html: the grid's 35 to 42 cells of tags, filters and
     localised numbers were a third of the time picker's rendering."""
     # Outside the f-string: xgettext does not read gettext calls inside one.
-    no_times = escape(_("(no times)"))
+    no_times = html_escape(_("(no times)"))
     closed = f'<span class="visually-hidden"> {no_times}</span></span></td>'
+    day_label = dates.day_formatter("day")
     rows = []
     for week in calendar.Calendar(firstweekday=GRID_WEEKDAYS[0]).monthdatescalendar(
         month.year, month.month
@@ -99,14 +101,14 @@ def month_rows(
             if day.month != month.month:
                 cells.append("<td></td>")
             elif day in bookable:
-                label, url = dates.formatted(day, "day"), escape(day_url(day))
+                label, url = day_label(day), html_escape(day_url(day))
                 selected, current = "", ""
                 if day == chosen:
                     label = _("%(day)s, selected") % {"day": label}
                     selected, current = " day-selected", ' aria-current="date"'
                 cells.append(
                     f'<td><a class="day day-open{selected}" href="{url}" hx-get="{url}" '
-                    f'data-focus-after="times-heading"{current} aria-label="{escape(label)}">'
+                    f'data-focus-after="times-heading"{current} aria-label="{html_escape(label)}">'
                     f"{day.day}</a></td>"
                 )
             else:
@@ -115,11 +117,61 @@ def month_rows(
     return SafeString("\n".join(rows))
 
 
-def _day_part(moment: datetime) -> str:
-    local = moment.astimezone(clinic_zone())
+def _day_part(moment: datetime, tz) -> str:
+    # compute_slots' times are already in the clinic's zone: no conversion for them.
+    local = moment if moment.tzinfo is tz else moment.astimezone(tz)
     if local.hour < 12:
         return "morning"
     return "afternoon" if local.hour < 17 else "evening"
+
+
+def time_list(
+    times: list[tuple[datetime, datetime, list[int]]],
+    *,
+    names: dict[int, str],
+    pick_url: str,
+    one_practitioner: bool,
+    any_allowed: bool,
+    current: tuple[datetime, int] | None,
+) -> SafeString:
+    """The chosen day's times, by part of the day: a heading and a list of links for each part
+    that has any (the visit being rescheduled shown, not offered); "" for none.
+
+    Built here rather than in _picker.html, as month_rows is: the loop's tags, filters and
+    translations per time were the largest part of the picker's rendering after the month."""
+    tz = clinic_zone()
+    clock = dates.clock_formatter()
+    current_label = html_escape(_("your current time"))
+    groups: dict[str, list[str]] = {key: [] for key, _label in DAY_PARTS}
+    for start, _end, pids in times:
+        param = str(pids[0]) if (one_practitioner or not any_allowed) else ANY
+        label = html_escape(clock(start))
+        if current is not None and (start, int(param) if param != ANY else None) == current:
+            item = (
+                '<li><span class="btn btn-secondary pe-none time-current" aria-current="true">'
+                f'{label} <span class="small">({current_label})</span></span></li>'
+            )
+        else:
+            # url_with's encoding (urlencode: quote_plus), without building a dict per time.
+            url = html_escape(
+                f"{pick_url}?start={quote_plus(start.isoformat())}&practitioner={param}"
+            )
+            who = ""
+            if one_practitioner and names.get(pids[0]):
+                with_name = _("with %(name)s") % {"name": html_escape(names[pids[0]])}
+                who = f'<span class="visually-hidden"> {with_name}</span>'
+            item = (
+                f'<li><a class="btn btn-outline-primary time-choice" href="{url}">'
+                f"{label}{who}</a></li>"
+            )
+        groups[_day_part(start, tz)].append(item)
+    html = [
+        f'<h3 class="h6 mt-3">{html_escape(str(label))}</h3>\n'
+        f'<ul class="list-unstyled time-list">\n{"\n".join(groups[key])}\n</ul>'
+        for key, label in DAY_PARTS
+        if groups[key]
+    ]
+    return SafeString("\n".join(html))
 
 
 def picker_context(
@@ -176,22 +228,16 @@ def picker_context(
     def is_current(start: datetime, practitioner_id: int | None) -> bool:
         return current is not None and (start, practitioner_id) == current
 
-    groups: dict[str, list[TimeChoice]] = {key: [] for key, _label in DAY_PARTS}
+    times_html = SafeString("")
     if chosen_date is not None and chosen_date in days:
-        for start, end, pids in merge_any_practitioner(picker.day_slots):
-            param = str(pids[0]) if (practitioner or not any_allowed) else ANY
-            who = names.get(pids[0], "") if practitioner or len(pids) == 1 else ""
-            groups[_day_part(start)].append(
-                TimeChoice(
-                    start=start,
-                    end=end,
-                    practitioner_param=param,
-                    practitioner_names=who,
-                    url=url_with(pick_url, start=start.isoformat(), practitioner=param),
-                    is_current=is_current(start, int(param) if param != ANY else None),
-                    label=dates.clock(start),
-                )
-            )
+        times_html = time_list(
+            merge_any_practitioner(picker.day_slots),
+            names=names,
+            pick_url=pick_url,
+            one_practitioner=practitioner is not None,
+            any_allowed=any_allowed,
+            current=current,
+        )
     next_choice = None
     next_slot = picker.next_slot
     if next_slot is not None:
@@ -220,7 +266,7 @@ def picker_context(
         "next_url": nav(month=f"{next_month:%Y-%m}") if next_month <= last_month else "",
         "chosen_date": chosen_date,
         "chosen_date_bookable": chosen_date in days if chosen_date else False,
-        "time_groups": [(key, label, groups[key]) for key, label in DAY_PARTS if groups[key]],
+        "times_html": times_html,
         "next_choice": next_choice,
         "zone_label": zone_label(),
         "base_url": base_url,

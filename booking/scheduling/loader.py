@@ -11,11 +11,16 @@ from django.db import connection
 from django.utils import timezone
 
 from booking.scheduling.clock import clinic_zone, day_bounds
+from booking.scheduling.memo import Memo
 from booking.scheduling.slots import HoursRow, Interval, Rules, Schedule
 
 # The type's overrides carry no validators of their own (the profile's do): keep a slip in the
 # admin from stalling the sweep (granularity 0) or overflowing a date (a huge horizon).
 MAX_HORIZON_DAYS = 3 * 366
+
+# The busy rows as read (ISO text) -> per practitioner, the parsed intervals: the same rows, read
+# again by the next request, are not parsed again (booking/scheduling/memo.py).
+_PARSED_BUSY = Memo(64)
 
 
 def rules_for(consultation_type, profile) -> Rules:
@@ -75,10 +80,11 @@ def load_schedule(
 
     rows_by_pid: dict[int, list[HoursRow]] = defaultdict(list)
     closed_days: set[date] = set()
+    hours_rows = tuple(
+        _hours_and_closures(consultation_type.pk, practitioner_id, first_day, last_day)
+    )
     # Effective dates are checked per day by the sweep: the rows are few, the SQL stays simple.
-    for pid, weekday, start, end, valid_from, valid_until in _hours_and_closures(
-        consultation_type.pk, practitioner_id, first_day, last_day
-    ):
+    for pid, weekday, start, end, valid_from, valid_until in hours_rows:
         if pid is None:  # a closure: valid_from and valid_until are its first and last day
             day = max(valid_from, first_day)
             while day <= min(valid_until, last_day):
@@ -91,22 +97,47 @@ def load_schedule(
     schedule = Schedule(
         practitioner_ids=sorted(rows_by_pid), hours=dict(rows_by_pid), closed_days=closed_days
     )
-    if not schedule.practitioner_ids:
-        return schedule
-
-    blocked: dict[int, list[Interval]] = defaultdict(list)
-    for pid, start, end in _busy_rows(
-        schedule.practitioner_ids,
+    loaded_from = (
+        consultation_type.pk,
+        practitioner_id,
+        first_day,
+        last_day,
         window_start,
         window_end,
         exclude_appointment_id,
-        include_holds=include_holds,
-        exclude_hold_id=exclude_hold_id,
-        now=now,
-    ):
-        blocked[pid].append((start, end))
-    schedule.blocked = dict(blocked)
+        include_holds,
+        exclude_hold_id,
+    )
+    if not schedule.practitioner_ids:
+        schedule.fingerprint = (loaded_from, hours_rows)
+        return schedule
+
+    busy = tuple(
+        _busy_rows_raw(
+            schedule.practitioner_ids,
+            window_start,
+            window_end,
+            exclude_appointment_id,
+            include_holds=include_holds,
+            exclude_hold_id=exclude_hold_id,
+            now=now,
+        )
+    )
+    key = (connection.vendor, busy)
+    blocked = _PARSED_BUSY.get(key)
+    if blocked is None:
+        blocked = _blocked_by_practitioner(_parse_busy(busy))
+        _PARSED_BUSY.put(key, blocked)
+    schedule.blocked = blocked
+    schedule.fingerprint = (loaded_from, hours_rows, busy)
     return schedule
+
+
+def _blocked_by_practitioner(rows) -> dict[int, list[Interval]]:
+    blocked: dict[int, list[Interval]] = defaultdict(list)
+    for pid, start, end in rows:
+        blocked[pid].append((start, end))
+    return dict(blocked)
 
 
 def _as_date(value) -> date | None:
@@ -179,7 +210,7 @@ def _hours_and_closures(
     ]
 
 
-def _busy_rows(
+def _busy_rows_raw(
     practitioner_ids: list[int],
     window_start: datetime,
     window_end: datetime,
@@ -188,9 +219,10 @@ def _busy_rows(
     include_holds: bool = True,
     exclude_hold_id: int | None = None,
     now: datetime | None = None,
-) -> list[tuple[int, datetime, datetime]]:
+) -> list[tuple[int, str, str]]:
     """Time off, occupied time and held time overlapping the window, as (practitioner, start,
-    end) in UTC: one UNION, one query.
+    end) with the instants as the database's ISO text (`_parse_busy` reads them): one UNION,
+    one query.
 
     Hand-written SQL, because this is the hot path of every availability request: building
     the same UNION through the ORM costs several times more than running it (0.7 ms against
@@ -203,7 +235,6 @@ def _busy_rows(
 
     ops = connection.ops
     q = ops.quote_name
-    sqlite = connection.vendor == "sqlite"
 
     def column(model, name: str) -> str:
         # SQLite stores UTC text without an offset (which sorts as the instants do);
@@ -251,9 +282,13 @@ def _busy_rows(
             params.append(exclude_hold_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _parse_busy(rows) -> list[tuple[int, datetime, datetime]]:
+    """`_busy_rows_raw`'s rows with their instants as aware UTC datetimes."""
     parse = datetime.fromisoformat
-    if sqlite:
+    if connection.vendor == "sqlite":
         return [
             (pid, parse(start).replace(tzinfo=UTC), parse(end).replace(tzinfo=UTC))
             for pid, start, end in rows

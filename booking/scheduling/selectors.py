@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -17,7 +17,81 @@ from booking.models import ClinicProfile, ConsultationType, Practitioner
 from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
 from booking.scheduling.loader import load_schedule, rules_for
-from booking.scheduling.slots import Slot, compute_slots
+from booking.scheduling.memo import Memo
+from booking.scheduling.slots import Rules, Schedule, Slot, compute_slots, local_instant
+
+# compute_slots' answers, keyed by the schedule's fingerprint (the rows this request read) and
+# every other input but the time; booking/scheduling/memo.py says why that is safe.
+_COMPUTED = Memo(64)
+
+
+def _slots_memo(
+    *,
+    schedule: Schedule,
+    consultation_type: ConsultationType,
+    rules: Rules,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    enforce_notice_and_horizon: bool = True,
+    first_per_day: bool = False,
+) -> dict[date, list[Slot]]:
+    """`compute_slots`, answered from the memo when the same rows were swept before and the
+    answer still holds at `now`.
+
+    The answer depends on the time in two ways only, both checked here: a slot before `now`
+    plus the minimum notice is left out, so an answer holds until its earliest slot comes
+    within the notice (the times before that slot were busy or already too near, and stay so
+    as time passes); and a slot past `now` plus the horizon is left out, so an answer is kept
+    only when the horizon reached past its last day (time passing then adds nothing). A `now`
+    earlier than the answer's (a test's clock) never uses it.
+    """
+    tz = clinic_zone()
+    duration = timedelta(minutes=consultation_type.duration_minutes)
+    buffer_before = timedelta(minutes=consultation_type.buffer_before_minutes)
+    buffer_after = timedelta(minutes=consultation_type.buffer_after_minutes)
+
+    def compute() -> dict[date, list[Slot]]:
+        return compute_slots(
+            schedule=schedule,
+            duration=duration,
+            buffer_before=buffer_before,
+            buffer_after=buffer_after,
+            rules=rules,
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+            tz=tz,
+            enforce_notice_and_horizon=enforce_notice_and_horizon,
+            first_per_day=first_per_day,
+        )
+
+    if not schedule.fingerprint:
+        return compute()
+    key = (
+        schedule.fingerprint,
+        duration,
+        buffer_before,
+        buffer_after,
+        rules,
+        tz,
+        first_day,
+        last_day,
+        enforce_notice_and_horizon,
+        first_per_day,
+    )
+    notice = rules.min_notice if enforce_notice_and_horizon else timedelta(0)
+    kept = _COMPUTED.get(key)
+    if kept is not None:
+        computed_at, first_start, answer = kept
+        if computed_at <= now and (first_start is None or now + notice <= first_start):
+            return {day: list(slots) for day, slots in answer.items()}
+    answer = compute()
+    range_end = local_instant(last_day + timedelta(days=1), time.min, tz)
+    if not enforce_notice_and_horizon or now + rules.horizon >= range_end:
+        first_start = min((slots[0].start for slots in answer.values() if slots), default=None)
+        _COMPUTED.put(key, (now, first_start, answer))
+    return {day: list(slots) for day, slots in answer.items()}
 
 
 def consultation_type_list_public():
@@ -25,29 +99,57 @@ def consultation_type_list_public():
 
 
 # The patient pages' first two queries are built by the ORM once per process and database,
-# with a stand-in for their one value, and then run as raw queries of the same model: building
-# them took the ORM four times longer than the database took to answer.
+# with a stand-in for their one value, and then run on a plain cursor, the rows made into
+# instances as the ORM would (its converters, then `Model.from_db`): building the queries took
+# the ORM four times longer than the database took to answer, and a raw queryset's per-call
+# column mapping was a third of the availability endpoint's own time.
 _SLUG = "\x00slug"
 _TYPE_ID = -7_310_421  # no row has a negative id
 
 
 @functools.cache
-def _compiled(alias: str, name: str) -> tuple[str, tuple, int]:
+def _compiled(alias: str, name: str) -> tuple[str, tuple, int, list]:
     if name == "public type":
         query = ConsultationType.objects.public().filter(slug=_SLUG).order_by().query
         stand_in = _SLUG
     else:
         query = _practitioners_offering(_TYPE_ID).query
         stand_in = _TYPE_ID
-    sql, params = query.sql_with_params()
-    return sql, params, params.index(stand_in)
+    compiler = query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    columns = [column[0] for column in compiler.select]
+    # Every concrete field, in the model's order: what `from_db` takes positionally.
+    assert [c.target.attname for c in columns] == [
+        f.attname for f in query.model._meta.concrete_fields
+    ], name
+    # The converters' own connection is only read for its settings (the zone), which every
+    # connection of the alias shares; each call passes the current one.
+    converters = [
+        (position, convs, expression)
+        for position, (convs, expression) in compiler.get_converters(columns).items()
+    ]
+    return sql, params, params.index(stand_in), converters
 
 
 def _run(model, name: str, value) -> list:
-    sql, params, at = _compiled(connection.alias, name)
+    sql, params, at, converters = _compiled(connection.alias, name)
     values = list(params)
     values[at] = value
-    return list(model.objects.raw(sql, values))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        rows = cursor.fetchall()
+    alias = connection.alias
+    found = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for position, convs, expression in converters:
+                cell = row[position]
+                for convert in convs:
+                    cell = convert(cell, expression, connection)
+                row[position] = cell
+        found.append(model.from_db(alias, None, row))
+    return found
 
 
 def consultation_type_public_get(slug: str) -> ConsultationType | None:
@@ -97,16 +199,13 @@ def available_slots(
         exclude_hold_id=exclude_hold_id,
         now=now,
     )
-    return compute_slots(
+    return _slots_memo(
         schedule=schedule,
-        duration=timedelta(minutes=consultation_type.duration_minutes),
-        buffer_before=timedelta(minutes=consultation_type.buffer_before_minutes),
-        buffer_after=timedelta(minutes=consultation_type.buffer_after_minutes),
+        consultation_type=consultation_type,
         rules=rules_for(consultation_type, profile),
         now=now,
         first_day=first_day,
         last_day=last_day,
-        tz=clinic_zone(),
         enforce_notice_and_horizon=enforce_notice_and_horizon,
         first_per_day=first_per_day,
     )
@@ -240,17 +339,16 @@ def picker_availability(
 
     schedule = load(range_last)
 
+    rules = rules_for(consultation_type, profile)
+
     def slots(first_day: date, last_day: date, *, first_per_day: bool) -> dict[date, list[Slot]]:
-        return compute_slots(
+        return _slots_memo(
             schedule=schedule,
-            duration=timedelta(minutes=consultation_type.duration_minutes),
-            buffer_before=timedelta(minutes=consultation_type.buffer_before_minutes),
-            buffer_after=timedelta(minutes=consultation_type.buffer_after_minutes),
-            rules=rules_for(consultation_type, profile),
+            consultation_type=consultation_type,
+            rules=rules,
             now=now,
             first_day=first_day,
             last_day=last_day,
-            tz=clinic_zone(),
             first_per_day=first_per_day,
         )
 

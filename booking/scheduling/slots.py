@@ -52,6 +52,9 @@ class Schedule:
     # Per practitioner, sorted by start: time off and existing appointments (with buffers).
     blocked: dict[int, list[Interval]] = field(default_factory=dict)
     closed_days: set[date] = field(default_factory=set)
+    # What it was loaded from (the loader's parameters and the rows as read), for the memo of
+    # booking/scheduling/memo.py: equal fingerprints, equal schedules. () when not known.
+    fingerprint: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)

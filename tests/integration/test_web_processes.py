@@ -5,8 +5,9 @@ requests, on SQLite too, and the clinic profile's per-process copy) serve this t
 (committed data: transaction=True) with the shared cache of the settings (Redis with REDIS_URL,
 else the file cache). A booking made through one removes the time from the other's
 availability and time picker on the very next request, the same time booked through the other
-is refused (the database has the last word), and a change of the clinic profile made by a third
-process shows in both.
+is refused (the database has the last word), a cancellation written by a third process through
+QuerySet.update() frees it in both at once (each process's memo of the slot computation is keyed
+by the rows it reads), and a change of the clinic profile made by a third process shows in both.
 """
 
 from __future__ import annotations
@@ -202,6 +203,33 @@ def test_a_booking_through_one_process_removes_the_time_from_the_other_at_once(s
     status, page = book(b, ctype, practitioner, chosen, "grace@example.com", form_for=offered[5])
     assert status == 409, page
     assert Appointment.objects.filter(practitioner=practitioner).count() == 1
+
+
+def test_each_process_memo_follows_every_write_at_once(servers, clinic):
+    """Each process keeps its last slot computations (booking/scheduling/memo.py), keyed by the
+    rows it reads: asked twice (the second answer from the memo), then changed by a booking
+    through the other process and by a third process's QuerySet.update(), never stale."""
+    a, b = servers
+    ctype, practitioner, day = clinic
+    offered = free_starts(b, ctype, practitioner, day)
+    chosen = offered[2]
+    for _ in range(2):
+        assert free_starts(b, ctype, practitioner, day) == offered
+        assert picker_offers(b, ctype, practitioner, day, chosen)
+
+    status, _ = book(a, ctype, practitioner, chosen, "ada@example.com")
+    assert status == 200
+    assert chosen not in free_starts(b, ctype, practitioner, day)
+    assert not picker_offers(b, ctype, practitioner, day, chosen)
+
+    # Cancelled by this test's process through QuerySet.update (no save(), no signal): the
+    # time is back in both at once.
+    Appointment.objects.filter(practitioner=practitioner).update(
+        status=Appointment.Status.CANCELLED
+    )
+    assert free_starts(b, ctype, practitioner, day) == offered
+    assert picker_offers(b, ctype, practitioner, day, chosen)
+    assert free_starts(a, ctype, practitioner, day) == offered
 
 
 def test_a_clinic_profile_change_shows_in_both_processes_at_once(servers, clinic):
