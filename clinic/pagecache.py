@@ -72,25 +72,26 @@ class _Entry:
 
 @functools.cache
 def _release() -> str:
-    """This release's code, templates, translations and static manifest, as a short hash of
-    their files' names, sizes and modification times: a page cached by the release before
-    (whose templates or hashed static names differ) is never served by this one. Once per
-    process: a deploy restarts the processes."""
+    """This release: a hash of the code, templates and translations, the locked requirements
+    (the installed packages' templates) and the static manifest (hashed file names). A page
+    cached by another release is never served by this one. By content, not modification
+    times, so hosts running the same release share their pages. Once per process (about 40 ms
+    on this machine): a deploy restarts the processes."""
     base = Path(settings.BASE_DIR)
-    digest = hashlib.sha256()
-    roots = [base / name for name in ("booking", "care", "clinic", "education", "templates")]
-    roots.append(base / "locale")
+    files = [base / "requirements.lock"]
     static_root = getattr(settings, "STATIC_ROOT", None)
-    manifest = Path(static_root) / "staticfiles.json" if static_root else None
-    files = [manifest] if manifest and manifest.exists() else []
-    for root in roots:
-        for folder, _dirs, names in os.walk(root):
+    if static_root:
+        files.append(Path(static_root) / "staticfiles.json")
+    for package in ("booking", "care", "clinic", "education", "templates", "locale"):
+        for folder, _dirs, names in os.walk(base / package):
             files.extend(
                 Path(folder) / name for name in names if name.endswith((".py", ".html", ".mo"))
             )
+    digest = hashlib.sha256()
     for path in sorted(files):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        if path.is_file():
+            digest.update(f"{path.relative_to(base)}\x00".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
 
 
