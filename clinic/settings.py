@@ -171,9 +171,10 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clinic",
         },
-        # Public pages (clinic/pagecache.py): one copy for every process and host.
+        # Public pages (clinic/pagecache.py): one copy for every process and host. The
+        # backend keeps its redis-py client (clinic/redis_cache.py).
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clinic-pages",
             "TIMEOUT": None,

@@ -326,7 +326,8 @@ def _shared_backends(kind: str, tmp_path):
 
         return [FileBasedCache(str(tmp_path / "pages"), {}) for _ in range(2)], None
     from django.conf import settings
-    from django.core.cache.backends.redis import RedisCache
+
+    from clinic.redis_cache import RedisCache
 
     prefix = f"test-pages-{tmp_path.name}"
     backends = [RedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix}) for _ in range(2)]
@@ -364,3 +365,19 @@ def test_two_processes_sharing_one_backend_see_each_others_pages_and_changes(
     finally:
         if forget:
             forget()
+
+
+@pytest.mark.redis
+def test_the_redis_backend_keeps_one_client_and_works(tmp_path):
+    from django.conf import settings
+
+    from clinic.redis_cache import RedisCache
+
+    prefix = f"test-client-{tmp_path.name}"
+    cache = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix})
+    try:
+        cache.set("page", b"content", 30)
+        assert cache.get("page") == b"content"
+        assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    finally:
+        cache.delete("page")
