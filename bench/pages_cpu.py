@@ -1,5 +1,8 @@
 """CPU per request, in process: booking (the confirm POST), the time picker, the staff day view,
-the reports page and the manager's care clinic view.
+the reports page, the manager's care clinic view, the availability API, the pages issues 13-17
+added (a patient's private pages, the waitlist form, the Spanish picker, the front desk's week
+and a patient's record), and the public content pages (home, /book/, the library's list, a
+topic, an article, Spanish ones) both from the shared page cache and made afresh.
 
     .venv/bin/python bench/pages_cpu.py [--repeat 100]            # SQLite, a scratch file
     .venv/bin/python bench/pages_cpu.py --profile 2               # cProfile of case 2
@@ -155,6 +158,30 @@ def other_pages(public, reception, *, clinic_day) -> list:
     ]
 
 
+def content_pages(public) -> list:
+    """The public pages the shared page cache serves (clinic/pagecache.py), each from the cache
+    (a hit, after the first request) and made afresh (a query string is never cached)."""
+    from education.models import Article
+
+    article = Article.objects.published().filter(language="en").order_by("pk").first()
+    spanish = Article.objects.published().filter(language="es").order_by("pk").first()
+    pages = [
+        ("home", "/"),
+        ("consultation list", "/book/"),
+        ("article list", "/learn/"),
+        ("topic", article.topic.get_absolute_url()),
+        ("article", article.get_absolute_url()),
+        ("home, Spanish", "/es/"),
+    ]
+    if spanish is not None:
+        pages.append(("article, Spanish", spanish.get_absolute_url()))
+    plan = []
+    for name, path in pages:
+        plan.append((f"{name} {path} (page cache)", benchlib.ok_get(public, path)))
+        plan.append((f"{name} {path} (uncached)", benchlib.ok_get(public, f"{path}?fresh=1")))
+    return plan
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="BENCH_DATABASE_URL + Redis")
@@ -162,7 +189,7 @@ def main() -> int:
     parser.add_argument("--care-patients", type=int, default=1000)
     parser.add_argument("--report", help="JSON path (default var/bench/pages-cpu-<time>.json)")
     parser.add_argument(
-        "--profile", type=int, metavar="N", help="cProfile case N (1-15) instead of timing all"
+        "--profile", type=int, metavar="N", help="cProfile case N (1-29) instead of timing all"
     )
     parser.add_argument("--cases", help="only these cases, by number, e.g. 2,6")
     args = parser.parse_args()
@@ -245,6 +272,7 @@ def main() -> int:
         ),
         *other_pages(public, reception, clinic_day=day),
     ]
+    plan += content_pages(public)
     if args.profile:
         name, fn = plan[args.profile - 1]
         print(f"profile of {args.repeat} requests: {name}")

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so a locked-out login is refused before any view runs.
     "axes.middleware.AxesMiddleware",
+    # Around the view alone, for the public pages of PAGE_CACHE_VIEWS (clinic/pagecache.py).
+    "clinic.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -169,7 +171,15 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clinic",
-        }
+        },
+        # Public pages (clinic/pagecache.py): one copy for every process and host. The
+        # backend keeps its redis-py client (clinic/redis_cache.py).
+        "pages": {
+            "BACKEND": "clinic.redis_cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "clinic-pages",
+            "TIMEOUT": None,
+        },
     }
     CELERY_BROKER_URL = REDIS_URL
     # An unacknowledged task (its worker died) is redelivered after this long. Every time limit
@@ -181,7 +191,14 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
-        }
+        },
+        # Public pages (clinic/pagecache.py), shared by the processes of this one machine.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "page-cache"),
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
     }
     # kombu's filesystem transport: a broker that needs no server, for the embedded default.
     BROKER_DIR = VAR_DIR / "broker"
@@ -196,6 +213,24 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+
+# How long a public page may stay in the `pages` cache (0: no page cache). Any change to what the
+# pages show makes a new key at once (clinic/pagecache.py), so this only bounds the memory that
+# pages nobody asks for any more keep; PAGE_CACHE_VERSION, changed, sets every page aside.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 24 * 3600))
+PAGE_CACHE_VERSION = os.environ.get("PAGE_CACHE_VERSION", "")
+# The views (URL names) whose pages are the same for every anonymous reader and change only
+# with the clinic's content: what education/page_stamp.py watches is all they read.
+PAGE_CACHE_VIEWS = (
+    "home",
+    "privacy",
+    "sitemap",
+    "booking:start",
+    "education:article_list",
+    "education:topic_detail",
+    "education:article_detail",
+    "education:feed",
+)
 
 CELERY_TIMEZONE = None  # set below from TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"

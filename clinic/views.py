@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from booking.messaging.health import reminder_pipeline_fresh
 from booking.scheduling.selectors import consultation_type_list_public
 from clinic.language import path_language, supported
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,

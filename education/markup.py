@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import markdown
 import nh3
 
@@ -14,6 +16,20 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 # No javascript:, data: or vbscript: links; relative links (no scheme) stay allowed.
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+# Raise when a change here renders the same Markdown differently (the allow-lists and the
+# libraries' versions are counted in by themselves): every stored rendering
+# (Article.body_rendered) is then made again on its next read or save.
+RULES_VERSION = "1"
+_RULES = repr(
+    (
+        RULES_VERSION,
+        sorted(ALLOWED_TAGS),
+        sorted((tag, sorted(attrs)) for tag, attrs in ALLOWED_ATTRIBUTES.items()),
+        sorted(ALLOWED_URL_SCHEMES),
+        markdown.__version__,
+        getattr(nh3, "__version__", ""),
+    )
+)
 
 
 def render_markdown(text: str) -> str:
@@ -29,6 +45,12 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def body_fingerprint(text: str) -> str:
+    """Which text, under which rules, a stored rendering was made from (hashing is about a
+    thousand times cheaper than rendering)."""
+    return hashlib.sha256(f"{_RULES}\x00{text}".encode()).hexdigest()
 
 
 def markdown_to_text(text: str) -> str:

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from booking.interface import clinic_profile_get
 from education import selectors
@@ -46,7 +46,7 @@ def _language_links(article: Article, versions: dict[str, Article]) -> dict:
     return {"alternate_urls": alternates, "language_switch_urls": switch}
 
 
-@require_GET
+@require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -59,7 +59,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic, articles = selectors.topic_get_with_articles(slug=slug)
     if topic is None:
@@ -75,7 +75,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get_for_reader(slug=slug, can_preview=_can_preview(request))
     if article is None:

@@ -131,12 +131,19 @@ def _private_cache(settings):
     """Each test gets an empty in-memory cache of its own. The configured one (a file folder,
     or Redis, which is also Celery's broker) is shared by both test processes: a rate-limit
     counter or a clear() in one test must never reach another test or the broker's queues."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+        # The public page cache (clinic/pagecache.py) too: on, as in production, and empty.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "TIMEOUT": None,
+        },
     }
-    cache.clear()
+    caches["default"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

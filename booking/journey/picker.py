@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from booking.journey.common import (
     active_type_or_404,
@@ -283,8 +283,9 @@ def render_picker(request: HttpRequest, context: dict, *, status: int = 200) -> 
     return render(request, template, context, status=status)
 
 
-@never_cache
-@require_GET
+# Not never_cache: the list is the same for everyone (clinic/pagecache.py keeps it), and
+# SecurityHeadersMiddleware marks every /book/ page no-store for browsers and proxies.
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     return render(
         request,

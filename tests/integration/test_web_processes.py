@@ -7,7 +7,8 @@ else the file cache). A booking made through one removes the time from the other
 availability and time picker on the very next request, the same time booked through the other
 is refused (the database has the last word), a cancellation written by a third process through
 QuerySet.update() frees it in both at once (each process's memo of the slot computation is keyed
-by the rows it reads), and a change of the clinic profile made by a third process shows in both.
+by the rows it reads), a change of the clinic profile made by a third process shows in both, and
+so does an article's edit on the pages both serve from the shared page cache (clinic/pagecache.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from booking.models import Appointment, ClinicProfile
-from tests.factories import ConsultationTypeFactory, PractitionerFactory
+from education.models import Article
+from tests.factories import ArticleFactory, ConsultationTypeFactory, PractitionerFactory
 from tests.integration.test_email_pipeline import database_url, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -252,3 +254,19 @@ def test_a_clinic_profile_change_shows_in_both_processes_at_once(servers, clinic
     hourly = [start for start in before if start[14:16] == "00"]
     assert free_starts(a, ctype, practitioner, day) == hourly
     assert free_starts(b, ctype, practitioner, day) == hourly
+
+
+def test_an_article_edit_shows_in_both_processes_at_once(servers):
+    a, b = servers
+    article = ArticleFactory(title="Knees in winter", slug="knees-in-winter")
+    for server in (a, b):
+        for _ in range(2):  # the second, and the other process's, from the shared page cache
+            assert "Knees in winter" in server.get("/learn/")[1]
+            assert "Knees in winter" in server.get(article.get_absolute_url())[1]
+
+    # An edit by a third process, through QuerySet.update (no save(), no signal).
+    Article.objects.filter(pk=article.pk).update(title="Knees all year")
+
+    for server in (b, a):
+        assert "Knees all year" in server.get("/learn/")[1]
+        assert "Knees all year" in server.get(article.get_absolute_url())[1]
