@@ -113,7 +113,10 @@ TEMPLATES = [
                 "clinic.templatetags.localized",
             ],
             # The project's own tag libraries (clinic is not an installed app).
-            "libraries": {"languages": "clinic.templatetags.languages"},
+            "libraries": {
+                "languages": "clinic.templatetags.languages",
+                "shell": "clinic.templatetags.shell",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
