@@ -145,16 +145,20 @@ def _private_token(request: HttpRequest, view_kwargs: dict) -> str | None:
     return None if request.path_info.startswith(f"/{settings.ADMIN_URL}") else token
 
 
-class PrivatePageLanguageMiddleware:
-    """Private pages in the language stored on the link's patient. Before CsrfViewMiddleware,
-    so that a refused form (a page left open too long) is explained in that language too; it
-    only reads."""
+class _ViewMiddleware:
+    """A middleware that acts only in `process_view` (once the URL's kwargs are known)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class PrivatePageLanguageMiddleware(_ViewMiddleware):
+    """Private pages in the language stored on the link's patient. Before CsrfViewMiddleware,
+    so that a refused form (a page left open too long) is explained in that language too; it
+    only reads."""
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         token = _private_token(request, view_kwargs)
@@ -164,15 +168,9 @@ class PrivatePageLanguageMiddleware:
             request.LANGUAGE_CODE = stored
 
 
-class LanguageSwitchMiddleware:
+class LanguageSwitchMiddleware(_ViewMiddleware):
     """The switch posted from a page with a form. After CsrfViewMiddleware: on a private page
     a switch changes what is stored on the patient."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         token = _private_token(request, view_kwargs)
