@@ -157,6 +157,10 @@ def _render_slot_problem(
     return render(request, "booking/review.html", context, status=status)
 
 
+# A hidden field of the review page's form: a language switch posted from it asks for the review.
+REVIEW_FIELD = "reviewed"
+
+
 def _details_context(
     consultation_type: ConsultationType, slot_form: SlotForm, form: DetailsForm
 ) -> dict:
@@ -213,9 +217,12 @@ def details(request: HttpRequest, type_slug: str) -> HttpResponse:
     practitioner = slot_form.cleaned_data["practitioner"]
 
     switching = language_switch_requested(request)
-    if request.method == "GET" or "edit" in request.POST or switching:
+    # The switch on the review page shows the same review in the other language (the review
+    # books nothing: only its Confirm button posts to `confirm`); elsewhere, the details again.
+    switching_on_details = switching and REVIEW_FIELD not in request.POST
+    if request.method == "GET" or "edit" in request.POST or switching_on_details:
         form = DetailsForm(request.POST) if request.method == "POST" else DetailsForm()
-        if switching:
+        if switching_on_details:
             redisplay(form)
         free = free_practitioner_ids(
             consultation_type=consultation_type, start=start, practitioner=practitioner

@@ -226,6 +226,25 @@ def test_switching_on_the_details_step_keeps_what_was_typed_and_books_nothing(
     assert mailoutbox == []
 
 
+def test_switching_on_the_review_step_shows_the_review_again_and_books_nothing(
+    client, ctype, doctor, mailoutbox
+):
+    start = next_weekday_at(10)
+    review = client.post(reverse("booking:details", args=[ctype.slug]), details_data(start))
+    assert 'name="reviewed"' in review.content.decode()
+    switched = client.post(
+        es("booking:details", ctype.slug), details_data(start, reviewed="1", _language="es")
+    )
+    body = switched.content.decode()
+    assert switched.status_code == 200
+    assert SPANISH in body
+    assert f'action="{es("booking:confirm", ctype.slug)}"' in body  # the review, not the form
+    assert "2 de abril de 1955" in body
+    assert 'form="booking-form"' in body  # and it can switch back
+    assert not Appointment.objects.exists()
+    assert mailoutbox == []
+
+
 def test_switching_on_the_lost_link_page_keeps_the_address_and_sends_nothing(
     client, mailoutbox, settings
 ):
