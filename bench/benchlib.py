@@ -474,6 +474,9 @@ def profile(fn: Callable[[], object], repeat: int, lines: int = 30) -> None:
     for _ in range(repeat):
         fn()
     profiler.disable()
+    # BENCH_PROFILE_DUMP=path keeps the whole profile, to read with pstats afterwards.
+    if dump := os.environ.get("BENCH_PROFILE_DUMP"):
+        profiler.dump_stats(dump)
     stats = pstats.Stats(profiler).strip_dirs()
     stats.sort_stats("tottime").print_stats(lines)
     stats.sort_stats("cumulative").print_stats(lines)

@@ -20,6 +20,7 @@ import copy
 
 from django.db import connection
 
+from booking import catalogue
 from booking.models import ClinicProfile
 
 # (updated_at as stored, the row as read with it): this process's copy. A tuple, replaced
@@ -60,7 +61,10 @@ def _stored_updated_at() -> object | None:
 
 def clinic_profile_get() -> ClinicProfile:
     """The clinic profile, as committed (or as this transaction changed it). Each caller gets
-    its own instance, free to change and save."""
+    its own instance, free to change and save. In a pinned view (booking/catalogue.py) the row
+    is kept under the catalogue's stamp, read once for the whole request."""
+    if catalogue.is_pinned():
+        return copy.copy(catalogue.kept("profile", (), _read))
     global _copy
     stamp = _stored_updated_at()
     kept = _copy

@@ -17,6 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from booking import catalogue
 from booking.models import Practitioner
 from booking.scheduling.clock import local_today
 from booking.scheduling.inputs import DATE_RE, ID_RE, parse_date, within
@@ -76,6 +77,7 @@ def _parse(request: HttpRequest) -> tuple[str, date, int, int | None]:
 
 @never_cache
 @require_safe
+@catalogue.pinned()
 def availability(request: HttpRequest) -> JsonResponse:
     """Free slots per day for a consultation type, for one or any practitioner."""
     try:

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from booking import catalogue
 from booking.journey.book import slot_from
 from booking.journey.common import (
     appointment_opened,
@@ -114,6 +115,7 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_GET
+@catalogue.pinned()
 def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
     appointment, problem = appointment_opened(request, token)
     if problem is not None:

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+from booking import catalogue
 from booking.journey.common import (
     active_type_or_404,
     bad_request,
@@ -296,6 +297,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
+@catalogue.pinned()
 def choose_time(request: HttpRequest, type_slug: str) -> HttpResponse:
     consultation_type = active_type_or_404(type_slug)
     context = picker_context(

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from booking import catalogue
 from booking.scheduling.clock import clinic_zone, day_bounds
 from booking.scheduling.memo import Memo
 from booking.scheduling.slots import HoursRow, Interval, Rules, Schedule
@@ -80,8 +81,13 @@ def load_schedule(
 
     rows_by_pid: dict[int, list[HoursRow]] = defaultdict(list)
     closed_days: set[date] = set()
-    hours_rows = tuple(
-        _hours_and_closures(consultation_type.pk, practitioner_id, first_day, last_day)
+    # Kept under the catalogue's stamp in a pinned view (booking/catalogue.py).
+    hours_rows = catalogue.kept(
+        "hours",
+        (consultation_type.pk, practitioner_id, first_day, last_day),
+        lambda: tuple(
+            _hours_and_closures(consultation_type.pk, practitioner_id, first_day, last_day)
+        ),
     )
     # Effective dates are checked per day by the sweep: the rows are few, the SQL stays simple.
     for pid, weekday, start, end, valid_from, valid_until in hours_rows:

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from booking import catalogue
 from booking.models import ClinicProfile, ConsultationType, Practitioner
 from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
@@ -153,9 +154,12 @@ def _run(model, name: str, value) -> list:
 
 
 def consultation_type_public_get(slug: str) -> ConsultationType | None:
-    """The public type with this slug, or None: `public().filter(slug=slug)`."""
-    found = _run(ConsultationType, "public type", slug)
-    return found[0] if found else None
+    """The public type with this slug, or None: `public().filter(slug=slug)`. Kept under the
+    catalogue's stamp in a pinned view (booking/catalogue.py)."""
+    found = catalogue.kept(
+        "public type", (slug,), lambda: _run(ConsultationType, "public type", slug)
+    )
+    return catalogue.instances(found)[0] if found else None
 
 
 def _practitioners_offering(consultation_type_id: int):
@@ -165,8 +169,12 @@ def _practitioners_offering(consultation_type_id: int):
 
 
 def practitioner_list_offering(consultation_type: ConsultationType) -> list[Practitioner]:
-    """The active practitioners offering a type, by name."""
-    return _run(Practitioner, "practitioners", consultation_type.pk)
+    """The active practitioners offering a type, by name. Kept under the catalogue's stamp in a
+    pinned view (booking/catalogue.py)."""
+    pk = consultation_type.pk
+    return catalogue.instances(
+        catalogue.kept("practitioners", (pk,), lambda: _run(Practitioner, "practitioners", pk))
+    )
 
 
 def available_slots(

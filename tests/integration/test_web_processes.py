@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from booking.models import Appointment, ClinicProfile
+from booking.models import Appointment, ClinicClosure, ClinicProfile, WorkingHours
 from education.models import Article
 from tests.factories import ArticleFactory, ConsultationTypeFactory, PractitionerFactory
 from tests.integration.test_email_pipeline import database_url, free_port
@@ -270,3 +271,30 @@ def test_an_article_edit_shows_in_both_processes_at_once(servers):
     for server in (b, a):
         assert "Knees all year" in server.get("/learn/")[1]
         assert "Knees all year" in server.get(article.get_absolute_url())[1]
+
+
+def test_hours_and_closures_kept_by_each_process_follow_every_write_at_once(servers, clinic):
+    """Each process keeps the type, its practitioners, their hours and the closures under the
+    catalogue's stamp (booking/catalogue.py): changed by a third process behind save(), both
+    show the change on their next request."""
+    a, b = servers
+    ctype, practitioner, day = clinic
+    offered = free_starts(a, ctype, practitioner, day)
+    for server in (a, b):
+        for _ in range(2):  # the second from what the process kept
+            assert free_starts(server, ctype, practitioner, day) == offered
+            assert picker_offers(server, ctype, practitioner, day, offered[0])
+
+    # The day's hours start at noon now (QuerySet.update: no save(), no signal).
+    WorkingHours.objects.filter(practitioner=practitioner).update(start_time=clock_time(12))
+    for server in (b, a):
+        now_offered = free_starts(server, ctype, practitioner, day)
+        assert offered[0] not in now_offered
+        assert not picker_offers(server, ctype, practitioner, day, offered[0])
+        assert now_offered
+        assert len(now_offered) < len(offered)
+
+    # A closure over the day, made by a bulk insert: no time that day in either process.
+    ClinicClosure.objects.bulk_create([ClinicClosure(name="Flood", start_date=day, end_date=day)])
+    for server in (a, b):
+        assert free_starts(server, ctype, practitioner, day) == []

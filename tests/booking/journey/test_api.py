@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booking.profile import clinic_profile_get
 from tests.factories import AppointmentFactory, ConsultationTypeFactory, PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +78,24 @@ def test_api_availability_query_count_is_fixed(client, ctype, django_assert_max_
     for _ in range(10):
         PractitionerFactory(consultation_types=[ctype])
     params = {"type": "initial", "start": next_monday().isoformat(), "days": "31"}
-    clinic_profile_get()  # this process's copy, as after a server's first request
+    client.get(URL, params)  # what this process keeps, as after a server's first request
 
-    # The type, the clinic profile's updated_at, the loader's hours-and-closures and busy time.
-    with django_assert_max_num_queries(4):
+    # The catalogue's stamp (the type, the profile, the hours and closures are kept under it:
+    # booking/catalogue.py) and busy time.
+    with django_assert_max_num_queries(2):
+        response = client.get(URL, params)
+
+    assert response.status_code == 200
+
+
+def test_api_availability_first_request_reads_the_catalogue(
+    client, ctype, django_assert_num_queries
+):
+    """A new stamp (or a new process): the stamp, the type, the profile, the hours, busy time."""
+    PractitionerFactory(consultation_types=[ctype])
+    params = {"type": "initial", "start": next_monday().isoformat(), "days": "7"}
+
+    with django_assert_num_queries(5):
         response = client.get(URL, params)
 
     assert response.status_code == 200
@@ -101,9 +114,10 @@ def test_api_availability_for_one_practitioner_checks_them_only_without_times(
             start=datetime.combine(monday, time(9), tzinfo=NY) + timedelta(minutes=30 * n),
         )
     params = {"type": "initial", "start": monday.isoformat(), "practitioner": str(chosen.pk)}
-    clinic_profile_get()
+    client.get(URL, params)
 
-    with django_assert_num_queries(4):
+    # The stamp and busy time: free times found, so no check of the practitioner.
+    with django_assert_num_queries(2):
         response = client.get(URL, params)
 
     assert response.status_code == 200
