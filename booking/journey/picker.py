@@ -12,7 +12,6 @@ from urllib.parse import quote_plus
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -28,6 +27,12 @@ from booking.journey.common import (
     zone_label,
 )
 from booking.journey.forms import ANY, PickerForm
+from booking.journey.picker_parts import (
+    GRID_WEEKDAYS,
+    picker_intro,
+    practitioner_filter,
+    weekday_header,
+)
 from booking.models import ConsultationType, Practitioner
 from booking.profile import clinic_profile_get
 from booking.scheduling.clock import clinic_zone
@@ -44,9 +49,6 @@ DAY_PARTS = (
     ("afternoon", pgettext_lazy("part of the day", "Afternoon")),
     ("evening", pgettext_lazy("part of the day", "Evening")),
 )
-# The month grid's columns, Sunday first as on a US calendar; the names come from Django's own
-# catalogues (django.utils.dates), so they are in the page's language without ours.
-GRID_WEEKDAYS = (6, 0, 1, 2, 3, 4, 5)
 
 
 def free_practitioner_ids(
@@ -260,9 +262,7 @@ def picker_context(
         "month_rows": month_rows(
             month, days, chosen_date, lambda day: f"{month_url}&date={day.isoformat()}"
         ),
-        "weekday_names": [
-            {"short": WEEKDAYS_ABBR[day], "full": WEEKDAYS[day]} for day in GRID_WEEKDAYS
-        ],
+        "weekday_header": weekday_header(),
         "prev_url": nav(month=f"{prev_month:%Y-%m}") if prev_month >= first_month else "",
         "next_url": nav(month=f"{next_month:%Y-%m}") if next_month <= last_month else "",
         "chosen_date": chosen_date,
@@ -280,8 +280,20 @@ def picker_context(
 def render_picker(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request
-    template = "booking/_picker.html" if partial else "booking/choose_time.html"
-    return render(request, template, context, status=status)
+    if partial:
+        return render(request, "booking/_picker.html", context, status=status)
+    if len(context["practitioners"]) > 1:
+        context["practitioner_filter"] = practitioner_filter(
+            practitioners=context["practitioners"],
+            selected=context["selected_practitioner"],
+            any_allowed=context["any_allowed"],
+            base_url=context["base_url"],
+        )
+    if "appointment" not in context:
+        context["picker_intro"] = picker_intro(
+            consultation_type=context["consultation_type"], step=context.get("step", 2)
+        )
+    return render(request, "booking/choose_time.html", context, status=status)
 
 
 # Not never_cache: the list is the same for everyone (clinic/pagecache.py keeps it), and
