@@ -88,9 +88,8 @@ def test_production_settings_harden_cookies_and_transport(tmp_path):
     assert values["SECURE_CONTENT_TYPE_NOSNIFF"] is True
     assert values["LOG_FORMAT"] == "json"
     assert values["SECURE_REDIRECT_EXEMPT"] == ["^healthz$"]  # the balancer probes over http
-    assert values["STORAGES"]["staticfiles"]["BACKEND"] == (
-        "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    )
+    # whitenoise's compressed manifest storage, its URLs kept per process.
+    assert values["STORAGES"]["staticfiles"]["BACKEND"] == "clinic.static_storage.StaticStorage"
     assert values["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
 
 
@@ -321,3 +320,30 @@ def test_axes_records_a_bounded_username():
     request = RequestFactory().post("/admin/login/", {"username": "a\x00" + "b" * 5000})
     assert axes_username(request) == "a" + "b" * 149
     assert axes_username(request, {"username": "dr.x"}) == "dr.x"
+
+
+def test_production_static_storage_gives_the_manifest_urls_and_keeps_them(tmp_path, settings):
+    """clinic.static_storage keeps each URL once found: the same hashed URL as whitenoise's
+    storage gives, and a name missing from the manifest still refused every time."""
+    from django.core.management import call_command
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from clinic.static_storage import StaticStorage
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "clinic.static_storage.StaticStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    ours, theirs = (
+        StaticStorage(location=tmp_path),
+        CompressedManifestStaticFilesStorage(location=tmp_path),
+    )
+
+    for _ in range(2):
+        assert ours.url("css/site.css") == theirs.url("css/site.css")
+    assert ours.url("css/site.css") != "/static/css/site.css"  # hashed
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            ours.url("css/no-such-file.css")
