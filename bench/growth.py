@@ -44,7 +44,7 @@ SCALES = {
 AHEAD_DAYS = 60
 
 
-def cases(clinic, *, repeat: int) -> list[benchlib.Timing]:
+def cases(clinic, *, repeat: int, only: str = "") -> list[benchlib.Timing]:
     from django.utils import timezone
 
     from booking.backoffice.roles import MANAGER, RECEPTION
@@ -96,6 +96,8 @@ def cases(clinic, *, repeat: int) -> list[benchlib.Timing]:
     ]
     results = []
     for name, fn in plan:
+        if only and only not in name:
+            continue
         timing = benchlib.measure(name, fn, repeat=repeat)
         timing.seq_scans = benchlib.seq_scans(timing.sql)
         results.append(timing)
@@ -124,6 +126,61 @@ def _serial_plans() -> None:
     connection_created.connect(serial, weak=False)
 
 
+def _kept_clinic(scale: int, today) -> benchlib.Clinic | None:
+    """--keep: switch to the scale's own database (made if missing) and migrate it; the clinic
+    in it when it was generated today for this scale (the comment on the database says so),
+    else None, the database emptied for a new one."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = f"{connection.settings_dict['NAME'].split('_kept_')[0]}_kept_{scale}x"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+        mark = json.loads(cursor.fetchone()[0] or "{}")
+    if mark.get("scale") != scale or mark.get("day") != str(today):
+        benchlib.database_reset()
+        return None
+    call_command("migrate", "--noinput", verbosity=0)
+    from booking.models import ConsultationType, Practitioner
+
+    return benchlib.Clinic(
+        types=list(ConsultationType.objects.filter(slug__startswith="growth-").order_by("slug")),
+        practitioners=list(Practitioner.objects.order_by("pk")),
+        first_day=datetime.fromisoformat(mark["first_day"]).date(),
+        last_day=datetime.fromisoformat(mark["last_day"]).date(),
+        patients=mark["patients"],
+        visits=mark["visits"],
+        per_practitioner_day=mark["per_practitioner_day"],
+        seconds=0.0,
+    )
+
+
+def _mark_kept(scale: int, today, clinic: benchlib.Clinic) -> None:
+    from django.db import connection
+
+    mark = {
+        "scale": scale,
+        "day": str(today),
+        "first_day": str(clinic.first_day),
+        "last_day": str(clinic.last_day),
+        "patients": clinic.patients,
+        "visits": clinic.visits,
+        "per_practitioner_day": clinic.per_practitioner_day,
+    }
+    with connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"COMMENT ON DATABASE {name} IS %s", [json.dumps(mark)])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100")
@@ -134,6 +191,15 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--max-minutes", type=float, default=30)
+    parser.add_argument(
+        "--only", default="", help="measure only the cases whose name holds this text: report"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="each scale's data in a database of its own (BENCH_DATABASE_URL's name + _<scale>x), "
+        "generated once a day and reused (migrated to the latest): to iterate on a change",
+    )
     parser.add_argument("--report", help="JSON report path (default var/bench/growth-<time>.json)")
     parser.add_argument("--summary", metavar="JSON", help="print the table of a report again")
     args = parser.parse_args()
@@ -154,7 +220,8 @@ def main() -> int:
     _serial_plans()
     from django.utils import timezone
 
-    benchlib.database_reset()
+    if not args.keep:
+        benchlib.database_reset()
     report = {"machine": benchlib.machine(), "repeat": args.repeat, "scales": {}}
     print(report["machine"]["uptime"], flush=True)
     today = timezone.localdate()
@@ -166,18 +233,23 @@ def main() -> int:
         runs.append((scales[0], f"{scales[0]}x again"))
     for scale, key in runs:
         spec = SCALES[scale]
-        benchlib.booking_data_wipe()
         load_before = benchlib.load_average()
-        clinic = benchlib.clinic_generate(
-            practitioners=spec["practitioners"],
-            patients=spec["patients"],
-            visits=spec["visits"],
-            first_day=today - timedelta(days=spec["history_days"]),
-            last_day=today + timedelta(days=AHEAD_DAYS),
-            type_practitioners=5,
-            prefix="growth",
-            deadline=deadline,
-        )
+        clinic = _kept_clinic(scale, today) if args.keep else None
+        if clinic is None:
+            if not args.keep:
+                benchlib.booking_data_wipe()
+            clinic = benchlib.clinic_generate(
+                practitioners=spec["practitioners"],
+                patients=spec["patients"],
+                visits=spec["visits"],
+                first_day=today - timedelta(days=spec["history_days"]),
+                last_day=today + timedelta(days=AHEAD_DAYS),
+                type_practitioners=5,
+                prefix="growth",
+                deadline=deadline,
+            )
+            if args.keep:
+                _mark_kept(scale, today, clinic)
         benchlib.settle()
         print(
             f"{key}: {clinic.visits:,} visits ({clinic.per_practitioner_day:.1f} a practitioner "
@@ -186,7 +258,7 @@ def main() -> int:
             f"{clinic.seconds:.1f} s",
             flush=True,
         )
-        timings = cases(clinic, repeat=args.repeat)
+        timings = cases(clinic, repeat=args.repeat, only=args.only)
         report["scales"][key] = {
             "data": {
                 "practitioners": len(clinic.practitioners),
@@ -247,24 +319,30 @@ def summary(report: dict) -> str:
         f"{d['data']['practitioners']} practitioners, load {d['load_average'][0][0]:.1f}"
         for s, d in report["scales"].items()
     )
+
+    def case(data: dict, starts: str) -> dict | None:
+        # By name: --only measures some of the cases.
+        return next((c for c in data["cases"] if c["name"].startswith(starts)), None)
+
     weeks = ", ".join(
-        f"{s}: {d['cases'][4]['name'].split('(')[-1].rstrip(')')}"
+        f"{s}: {c['name'].split('(')[-1].rstrip(')')}"
         for s, d in report["scales"].items()
-        if len(d["cases"]) > 4
+        if (c := case(d, "reports page"))
     )
     # The whole clinic's day view grows with its columns by design: its cost per column, and
     # what each column past the smallest scale's added.
+    whole = "staff day view, whole clinic"
     columns = ", ".join(
-        f"{s}: {total(d['cases'][3]) / d['data']['practitioners']:.1f} ms"
+        f"{s}: {total(c) / d['data']['practitioners']:.1f} ms"
         for s, d in report["scales"].items()
-        if len(d["cases"]) > 3
+        if (c := case(d, whole))
     )
-    if largest and len(report["scales"][largest]["cases"]) > 3:
+    if largest and case(report["scales"][largest], whole):
         big, small = report["scales"][largest], report["scales"][keys[0]]
         added = big["data"]["practitioners"] - small["data"]["practitioners"]
         if added > 0:
-            reference = sum(total(report["scales"][k]["cases"][3]) for k in base) / len(base)
-            each = (total(big["cases"][3]) - reference) / added
+            reference = sum(total(case(report["scales"][k], whole)) for k in base) / len(base)
+            each = (total(case(big, whole)) - reference) / added
             columns += f"; each column past {keys[0]}'s: {each:.1f} ms"
     return (
         benchlib.markdown_table(header, rows)

@@ -1,9 +1,9 @@
 """The manager's figures for a period, grouped by week, practitioner or consultation type, in a
-fixed number of queries. The database groups, counts and ranks (the median lead time is the
-middle one or two of each group, ranked by a window function; a visit is new when the patient has
-no earlier visit, a NOT EXISTS anti-join): a year of 100,000 visits sends a few hundred rows to
-Python, not one per visit. Only the working hours are summed here. Each figure's
-definition is in DEFINITIONS, shown on the page beside it."""
+fixed number of queries. The database groups, counts and ranks the period's visits in one pass
+(visit_figures.py: the median lead time is the middle one or two of each group; a visit is new
+when the patient has no earlier visit): a year of 100,000 visits sends a few hundred rows to
+Python, not one per visit. Only the working hours are summed here. Each figure's definition is
+in DEFINITIONS, shown on the page beside it."""
 
 from __future__ import annotations
 
@@ -12,31 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import (
-    Count,
-    DateField,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Sum,
-    Window,
-)
-from django.db.models.functions import RowNumber, Trunc
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from booking.models import (
     Appointment,
     ClinicClosure,
     ConsultationType,
-    OutboundMessage,
     Practitioner,
     TimeOff,
     WorkingHours,
 )
-from booking.models.messages import UNDELIVERED_STATUSES
 from booking.profile import clinic_profile_get
+from booking.reports.visit_figures import COUNTED, keyed, visit_totals
 from booking.scheduling.clock import clinic_zone, day_bounds
 from booking.scheduling.slots import HoursRow, local_instant
 from booking.waitlist.figures import REBOOKING_DEFINITION, median_rebooking_by, rebooked_holds
@@ -64,9 +51,6 @@ DEFINITIONS = {
     "freed times in the period (by the time of the visit) that a waitlist patient took. "
     + REBOOKING_DEFINITION,
 }
-
-# Texts the provider took but could not deliver (its status callback): not a reminder received.
-NOT_DELIVERED = Q(delivery_status__in=UNDELIVERED_STATUSES)
 
 
 @dataclass(slots=True)
@@ -128,23 +112,6 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _keyed(qs, grouping: str, tz, prefix: str = ""):
-    """Annotate the group key: the Monday of the visit's local week, practitioner or type."""
-    if grouping == "week":
-        return qs.annotate(k=Trunc(f"{prefix}start", "week", output_field=DateField(), tzinfo=tz))
-    if grouping == "practitioner":
-        return qs.annotate(k=F(f"{prefix}practitioner_id"))
-    return qs.annotate(k=F(f"{prefix}consultation_type_id"))
-
-
-def _earlier_visit():
-    """A visit of the same patient, not cancelled, that starts before this one (at any time,
-    before the period too): a visit without one is the patient's first, i.e. new."""
-    return Appointment.objects.filter(
-        patient_id=OuterRef("patient_id"), start__lt=OuterRef("start")
-    ).exclude(status=Status.CANCELLED)
-
-
 def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
     if grouping not in GROUPINGS:
         grouping = "week"
@@ -152,37 +119,18 @@ def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
     start, end = day_bounds(first_day, last_day, tz)
     cutoff = timedelta(hours=clinic_profile_get().cancellation_cutoff_hours)
     visits = Appointment.objects.filter(start__gte=start, start__lt=end)
-    live = ~Q(status=Status.CANCELLED)
-    counts = (
-        _keyed(visits, grouping, tz)
-        .values("k")
-        .annotate(
-            total=Count("pk"),
-            online=Count("pk", filter=Q(source=Source.ONLINE)),
-            phone=Count("pk", filter=Q(source=Source.PHONE)),
-            staff=Count("pk", filter=Q(source=Source.ADMIN)),
-            cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
-            no_show=Count("pk", filter=Q(status=Status.NO_SHOW)),
-            late_cancel=Count(
-                "pk",
-                filter=Q(status=Status.CANCELLED, cancelled_at__gt=F("start") - cutoff),
-            ),
-            booked=Sum(
-                ExpressionWrapper(F("end") - F("start"), output_field=DurationField()),
-                filter=live,
-            ),
-        )
-        .order_by("k")
-    )
     rows: dict[object, Row] = {}
-    for c in counts:
+    for c in visit_totals(visits, grouping, tz, cutoff):
         row = rows[c["k"]] = Row(key=c["k"], label="")
-        for name in ("total", "online", "phone", "staff", "cancelled", "no_show", "late_cancel"):
+        for name in COUNTED:
             setattr(row, name, c[name])
+        row.returning = row.total - row.cancelled - row.new
         row.booked_minutes = _minutes(c["booked"])
-    _new_and_returning(rows, visits.filter(live), grouping, tz)
-    _lead_times(rows, visits.filter(live), grouping, tz)
-    _reminders(rows, start, end, grouping, tz)
+        row.reminders_sent, row.reminders_failed = c["reminders_sent"], c["reminders_failed"]
+        if c["lead_low"] is not None:
+            # One middle visit (an odd count) comes back as both: the median of (a, a) is a.
+            middle = (c["lead_low"], c["lead_high"])
+            row.lead_days = round(statistics.median(m.total_seconds() / 86400 for m in middle), 1)
     _rebooking(rows, start, end, grouping, tz)
     if grouping != "type":
         _working_minutes(rows, first_day, last_day, grouping, tz)
@@ -192,79 +140,12 @@ def report_build(*, first_day: date, last_day: date, grouping: str) -> Report:
     return report
 
 
-def _new_and_returning(rows, live_visits, grouping, tz) -> None:
-    """New: the period's visits without an earlier one of the same patient; returning: the
-    rest of the live visits. In WHERE, NOT EXISTS is an anti-join the planner can hash."""
-    first_visits = (
-        _keyed(live_visits.filter(~Exists(_earlier_visit())), grouping, tz)
-        .values("k")
-        .annotate(new=Count("pk"))
-        .order_by()
-    )
-    new = {c["k"]: c["new"] for c in first_visits}
-    for key, row in rows.items():
-        row.new = new.get(key, 0)
-        row.returning = row.total - row.cancelled - row.new
-
-
-def _lead_times(rows, live_visits, grouping, tz) -> None:
-    """The median lead time of each group, as statistics.median would give it over every visit:
-    the database ranks each group's lead times and sends only the middle one (odd count) or two
-    (even count); their mean, in days, is the median."""
-    lead = ExpressionWrapper(F("start") - F("created_at"), output_field=DurationField())
-    ranked = (
-        _keyed(live_visits, grouping, tz)
-        .annotate(lead=lead)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("k")], order_by=F("lead").asc()),
-            size=Window(Count("pk"), partition_by=[F("k")]),
-        )
-        # The middle ranks: (n + 1) // 2 and (n + 2) // 2, one rank when n is odd.
-        .filter(rank__gte=(F("size") + 1) / 2, rank__lte=(F("size") + 2) / 2)
-        .values_list("k", "lead")
-        .order_by()
-    )
-    middles: dict[object, list[float]] = defaultdict(list)
-    for key, value in ranked:
-        middles[key].append(value.total_seconds() / 86400)
-    for key, values in middles.items():
-        if key in rows:
-            rows[key].lead_days = round(statistics.median(values), 1)
-
-
-def _reminders(rows, start, end, grouping, tz) -> None:
-    """Driven from the period's visits (the `start` index), each probing the ledger for its
-    reminders through the index of reminders by appointment and status (message_reminder_of).
-    Counting that column, with the two statuses in the index too, a probe need not read the
-    table, so the planner takes this over hashing the whole ledger (200,000 rows at three
-    years of 50 practitioners, for a week's 1,200). COUNT(*) would do, but Django refuses a
-    filtered one."""
-    Sent, Failed = OutboundMessage.Status.SENT, OutboundMessage.Status.FAILED
-    messages = OutboundMessage.objects.filter(
-        kind=OutboundMessage.Kind.REMINDER,
-        appointment__start__gte=start,
-        appointment__start__lt=end,
-    )
-    for c in (
-        _keyed(messages, grouping, tz, prefix="appointment__")
-        .values("k")
-        .annotate(
-            sent=Count("appointment", filter=Q(status=Sent) & ~NOT_DELIVERED),
-            failed=Count("appointment", filter=Q(status=Failed) | NOT_DELIVERED),
-        )
-        .order_by("k")
-    ):
-        if c["k"] in rows:
-            rows[c["k"]].reminders_sent += c["sent"]
-            rows[c["k"]].reminders_failed += c["failed"]
-
-
 def _rebooking(rows, start, end, grouping, tz) -> None:
     """The waitlist's own figure (booking/waitlist/figures.py), grouped like the visits: a hold
     has the freed visit's start, practitioner and type. Holds are few: one query, median here."""
     holds = rebooked_holds().filter(start__gte=start, start__lt=end)
     medians = median_rebooking_by(
-        _keyed(holds, grouping, tz).values_list("k", "freed_at", "ended_at").order_by()
+        keyed(holds, grouping, tz).values_list("k", "freed_at", "ended_at").order_by()
     )
     for key, gap in medians.items():
         if key in rows:
@@ -272,13 +153,12 @@ def _rebooking(rows, start, end, grouping, tz) -> None:
 
 
 def _working_minutes(rows, first_day, last_day, grouping, tz) -> None:
-    """Weekly hours over the period, less time off and closures: three queries, then days
-    (the hours filed by weekday, so a day looks only at its own)."""
-    hours: dict[int, dict[int, list[HoursRow]]] = defaultdict(lambda: defaultdict(list))
-    for pid, *row in WorkingHours.objects.filter(practitioner__active=True).values_list(
-        "practitioner_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
-    ):
-        hours[pid][row[0]].append(HoursRow(*row))
+    """Weekly hours over the period, less time off and closures: three queries, then days.
+
+    Practitioners mostly share their hours, so the hours come grouped: those with no time off in
+    the period are one row per kind of hours with their number (`n`), and the days are walked
+    per kind of hours, not per practitioner (50 practitioners were 250 rows and 1,750 steps a
+    week). By practitioner, or with time off to take away, a practitioner is their own group."""
     start, end = day_bounds(first_day, last_day, tz)
     time_off: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for pid, s, e in TimeOff.objects.filter(start__lt=end, end__gt=start).values_list(
@@ -290,17 +170,45 @@ def _working_minutes(rows, first_day, last_day, grouping, tz) -> None:
             "start_date", "end_date"
         )
     )
-    # Practitioners mostly share their hours: a day's (start, end) is turned into instants once.
+    if grouping != "week":
+        who = F("practitioner_id")
+    elif time_off:
+        who = Case(
+            When(practitioner_id__in=list(time_off), then=F("practitioner_id")),
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+    else:
+        who = Value(None, output_field=IntegerField())
+    hours: dict[int | None, dict[int, list[tuple[HoursRow, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for h in (
+        WorkingHours.objects.filter(
+            Q(valid_from=None) | Q(valid_from__lte=last_day),
+            Q(valid_until=None) | Q(valid_until__gte=first_day),
+            practitioner__active=True,
+        )
+        .annotate(who=who)
+        .values("who", "weekday", "start_time", "end_time", "valid_from", "valid_until")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        row = HoursRow(
+            h["weekday"], h["start_time"], h["end_time"], h["valid_from"], h["valid_until"]
+        )
+        hours[h["who"]][h["weekday"]].append((row, h["n"]))
+    # A day's (start, end) is turned into instants once.
     spans: dict[tuple, tuple[datetime, datetime, float]] = {}
     day = first_day
     while day <= last_day:
         if not any(a <= day <= b for a, b in closures):
             weekday, week = day.weekday(), _week_start(day)
-            for pid, by_weekday in hours.items():
-                row = rows.get(week if grouping == "week" else pid)
+            for who_id, by_weekday in hours.items():
+                row = rows.get(week if grouping == "week" else who_id)
                 if row is None:
                     continue
-                for r in by_weekday.get(weekday, ()):
+                for r, n in by_weekday.get(weekday, ()):
                     if not r.applies_on(day):
                         continue
                     span = spans.get((day, r.start, r.end))
@@ -308,12 +216,12 @@ def _working_minutes(rows, first_day, last_day, grouping, tz) -> None:
                         s, e = local_instant(day, r.start, tz), local_instant(day, r.end, tz)
                         span = spans[day, r.start, r.end] = (s, e, (e - s).total_seconds() / 60)
                     s, e, minutes = span
-                    if time_off.get(pid):
+                    if time_off.get(who_id):
                         minutes -= sum(
                             max(0.0, (min(e, b) - max(s, a)).total_seconds() / 60)
-                            for a, b in time_off[pid]
+                            for a, b in time_off[who_id]
                         )
-                    row.working_minutes = (row.working_minutes or 0) + minutes
+                    row.working_minutes = (row.working_minutes or 0) + minutes * n
         day += timedelta(days=1)
 
 

@@ -3,17 +3,24 @@ with a title, a description and a table, CSV exports, who may open it, hostile i
 
 import csv
 import io
-from datetime import timedelta
+from datetime import time, timedelta
 from xml.etree import ElementTree
 
 import pytest
 from django.utils import timezone
 
-from booking.models import Appointment, OutboundMessage, WaitlistHold
+from booking.models import (
+    Appointment,
+    ClinicClosure,
+    OutboundMessage,
+    TimeOff,
+    WaitlistHold,
+    WorkingHours,
+)
 from booking.reports.selectors import report_build
 from clinic.charts import BarSeries, bar_chart, bar_chart_table
 from tests.booking.backoffice.conftest import at
-from tests.factories import AppointmentFactory, PatientFactory
+from tests.factories import AppointmentFactory, PatientFactory, PractitionerFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/booking/appointment/reports/"
@@ -72,6 +79,36 @@ def test_figures_by_week(visits):
     assert (row.new, row.returning) == (1, 1)
     assert row.reminders_sent == 1
     assert row.lead_days is not None
+
+
+def test_working_minutes_less_time_off_closures_and_ended_hours(visits, frontdesk):
+    """Working minutes of a whole week, by week and by practitioner: two clinicians sharing
+    their hours (one with time off), one whose hours end mid-week, one inactive, a closed day."""
+    monday = visits - timedelta(days=visits.weekday())
+    hours = [(d, time(9), time(12)) for d in range(5)] + [(d, time(13), time(17)) for d in range(5)]
+    lee = PractitionerFactory(display_name="Dr Lee", weekly_hours=hours)
+    WorkingHours.objects.filter(practitioner=lee).update(valid_until=monday + timedelta(days=2))
+    PractitionerFactory(display_name="Dr Gone", weekly_hours=hours, active=False)
+    okafor = frontdesk["okafor"]
+    TimeOff.objects.create(practitioner=okafor, start=at(visits, 10), end=at(visits, 11, 30))
+    ClinicClosure.objects.create(
+        name="Holiday", start_date=monday + timedelta(days=3), end_date=monday + timedelta(days=3)
+    )
+    for practitioner in (okafor, lee):
+        AppointmentFactory(
+            consultation_type=frontdesk["short"], practitioner=practitioner, start=at(monday, 9)
+        )
+    sunday = monday + timedelta(days=6)
+    # Monday to Friday but the closed Thursday: 4 days of 7 hours; Dr Lee's end on Wednesday.
+    patel, okafor_minutes, lee_minutes = 4 * 420, 4 * 420 - 90, 3 * 420
+    (week,) = report_build(first_day=monday, last_day=sunday, grouping="week").rows
+    assert week.working_minutes == patel + okafor_minutes + lee_minutes
+    by_p = report_build(first_day=monday, last_day=sunday, grouping="practitioner")
+    assert {r.label: r.working_minutes for r in by_p.rows} == {
+        "Dr Patel": patel,
+        "Dr Okafor": okafor_minutes,
+        "Dr Lee": lee_minutes,
+    }
 
 
 def test_figures_by_practitioner_and_type(visits, frontdesk):

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Appointment, OutboundMessage
+from booking.models.messages import UNDELIVERED_STATUSES
 from booking.profile import clinic_profile_get
 from booking.reports.selectors import report_build
 from booking.scheduling.clock import clinic_zone
@@ -85,6 +86,8 @@ def mixed(frontdesk):
             seconds=rng.randint(-7200, 40 * 86400), microseconds=rng.randint(0, 999_999)
         )
     Appointment.objects.bulk_update(made, ["created_at"])
+    # Reminders: none, an email, or an email and a text (two rows for one visit); some texts
+    # the carrier reported undelivered (counted as failed) or delivered.
     OutboundMessage.objects.bulk_create(
         OutboundMessage(
             patient_id=visit.patient_id,
@@ -92,9 +95,13 @@ def mixed(frontdesk):
             kind=OutboundMessage.Kind.REMINDER,
             scheduled_for=visit.start - timedelta(hours=24),
             status=rng.choice(list(OutboundMessage.Status.values)),
+            channel=channel,
+            delivery_status=rng.choice(["", "delivered", *UNDELIVERED_STATUSES])
+            if channel == OutboundMessage.Channel.SMS
+            else "",
         )
         for visit in made
-        if rng.random() < 0.7
+        for channel in OutboundMessage.Channel.values[: rng.choice([0, 1, 1, 2])]
     )
 
 
@@ -129,8 +136,13 @@ def _reference(grouping: str) -> dict:
     for message in OutboundMessage.objects.select_related("appointment"):
         v = message.appointment
         if FIRST_DAY <= timezone.localdate(v.start) <= LAST_DAY:
-            figures[key(v)]["reminders_sent"] += message.status == OutboundMessage.Status.SENT
-            figures[key(v)]["reminders_failed"] += message.status == OutboundMessage.Status.FAILED
+            undelivered = message.delivery_status in UNDELIVERED_STATUSES
+            figures[key(v)]["reminders_sent"] += (
+                message.status == OutboundMessage.Status.SENT and not undelivered
+            )
+            figures[key(v)]["reminders_failed"] += (
+                message.status == OutboundMessage.Status.FAILED or undelivered
+            )
     for k, values in leads.items():
         figures[k]["lead_days"] = round(statistics.median(values), 1)
     return {k: dict(v) for k, v in figures.items()}
@@ -166,6 +178,11 @@ def test_the_data_set_is_as_mixed_as_it_claims(mixed):
     assert {v.status for v in visits} == set(Status.values) - {Status.REQUESTED, Status.ARRIVED}
     report = report_build(first_day=FIRST_DAY, last_day=LAST_DAY, grouping="type")
     assert all(row.new and row.returning for row in report.rows)
+    reminders = OutboundMessage.objects.filter(appointment__in=visits)
+    assert reminders.filter(channel=OutboundMessage.Channel.SMS).exists()  # two for a visit
+    assert reminders.filter(
+        status=OutboundMessage.Status.SENT, delivery_status__in=UNDELIVERED_STATUSES
+    ).exists()
 
 
 def test_twin_visits_at_one_time_are_both_new(mixed):
