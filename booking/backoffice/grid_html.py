@@ -6,7 +6,7 @@ context push and a dozen variable lookups per cell were almost all of the day vi
 4 ms per practitioner column. Measured on the bench's clinic (bench/pages_cpu.py, 2 busy cores,
 November 2026): the table alone took 16-25 ms of CPU in templates and 2-4 ms here at 8 columns
 (188 cells), 76-105 ms and 11 ms at 48 columns; the whole-clinic day view went from a median
-58 ms to 36 ms per request, the front desk's week from 49 ms to 28 ms.
+58 ms to 40 ms per request, the front desk's week from 49 ms to 28 ms (medians of 5-7 runs).
 
 The markup is the templates' own, element for element; every value from the database (patient,
 practitioner, type and time-off names, the notes) goes through conditional_escape, as the
