@@ -22,6 +22,7 @@ from booking.backoffice.frontdesk_grid import (
     today_message,
     week_grid,
 )
+from booking.backoffice.grid_html import grid_table
 from booking.backoffice.views_common import admin_context, day_from, practitioner_id_from, require
 from booking.models import Appointment, OutboundMessage
 from booking.models.messages import UNDELIVERED_STATUSES
@@ -99,6 +100,7 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
         return TemplateResponse(request, "admin/booking/_panel.html", {**panel, "request": request})
     days = staff_schedule(first_day=day, last_day=day, practitioners=filters["practitioners"])
     grid = day_grid(days[0])
+    extras = grid_extras(request, grid)  # before the table: it fills the cells' links and notes
     return TemplateResponse(
         request,
         "admin/booking/schedule_day.html",
@@ -110,8 +112,9 @@ def schedule_day(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse:
             grid=grid,
             panel=panel,
             here=request.get_full_path(),
+            grid_html=grid_table(grid, caption="Schedule for the day"),
             **_message_trouble(request),
-            **grid_extras(request, grid),
+            **extras,
             **filters,
             **_nav(request, day, 1),
         ),
@@ -174,6 +177,7 @@ def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse
         practitioners=[practitioner] if practitioner else [],
     )
     grid = week_grid(days, practitioner) if practitioner else None
+    extras = grid_extras(request, grid) if grid else {}
     return TemplateResponse(
         request,
         "admin/booking/schedule_week.html",
@@ -187,7 +191,8 @@ def schedule_week(request: HttpRequest, model_admin: ModelAdmin) -> HttpResponse
             week_practitioner=practitioner,
             monday=monday,
             here=request.get_full_path(),
-            **(grid_extras(request, grid) if grid else {}),
+            grid_html=grid_table(grid, caption="Week schedule") if grid else "",
+            **extras,
             **filters,
             **_nav(request, monday, 7),
         ),
