@@ -17,7 +17,7 @@ what was kept for another state under a number it has reused.
 The table lives outside Django's models on purpose: `flush` (transactional tests) empties
 every model table, and must not empty this one. A migration that rebuilds a watched table on
 SQLite (Django remakes a table to alter a column, which drops its triggers) must call
-`install()` again; each stamp's tests fail until it does.
+`install()` again; tests/clinic/test_db_stamp.py fails until it does.
 
     STAMP = Stamp("my_stamp", watched=("app_model", ...))
     STAMP.install(schema_editor)   # in a migration (RunPython), and again after a rebuild

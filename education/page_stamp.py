@@ -5,7 +5,7 @@ why triggers.
 It is created by education's migration 0007, with triggers on booking's tables too: the pages
 show the clinic profile and the consultation types, and booking, below education, cannot know
 about this. A migration that rebuilds one of these tables on SQLite must call `install()`
-again; tests/education/test_page_stamp.py fails until it does.
+again; tests/clinic/test_db_stamp.py fails until it does.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ WATCHED_TABLES = (
 STAMP = Stamp(TABLE, watched=WATCHED_TABLES)
 install = STAMP.install
 remove = STAMP.remove
-installed_triggers = STAMP.installed_triggers
 
 
 def content_stamp(*, now: datetime) -> str | None:
